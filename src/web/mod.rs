@@ -1,0 +1,1 @@
+//! Browser shell (wasm only).
