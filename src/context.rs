@@ -91,7 +91,9 @@ impl Cloud {
     /// ```
     pub fn from_sign_in_host(host: &str) -> Option<Cloud> {
         match normalise_host(host).as_str() {
-            "login.microsoftonline.com" | "login.microsoft.com" | "login.windows.net" => Some(Cloud::Global),
+            "login.microsoftonline.com" | "login.microsoft.com" | "login.windows.net" => {
+                Some(Cloud::Global)
+            }
             "login.microsoftonline.us" => Some(Cloud::UsGovernment),
             "login.chinacloudapi.cn" | "login.partner.microsoftonline.cn" => Some(Cloud::China),
             _ => None,
@@ -212,7 +214,12 @@ impl PortalContext {
     /// One line for the panel header: area, tenant (when known) and cloud.
     pub fn summary(&self) -> String {
         match &self.tenant {
-            Some(tenant) => format!("{} · {} · {}", self.area.label(), tenant.label(), self.cloud.label()),
+            Some(tenant) => format!(
+                "{} · {} · {}",
+                self.area.label(),
+                tenant.label(),
+                self.cloud.label()
+            ),
             None => format!("{} · {}", self.area.label(), self.cloud.label()),
         }
     }
@@ -240,7 +247,10 @@ impl PortalContext {
             return None;
         }
         let host = match self.portal {
-            Portal::AdminCenter => self.cloud.admin_center_host().unwrap_or(self.cloud.azure_portal_host()),
+            Portal::AdminCenter => self
+                .cloud
+                .admin_center_host()
+                .unwrap_or(self.cloud.azure_portal_host()),
             Portal::AzurePortal => self.cloud.azure_portal_host(),
         };
         Some(format!(
@@ -286,7 +296,9 @@ impl std::error::Error for ContextError {}
 pub fn parse_portal_url(url: &str) -> Result<PortalContext, ContextError> {
     let parts = split_url(url)?;
     let (cloud, portal, retired_host) =
-        classify_host(&parts.host).ok_or_else(|| ContextError::NotAPortal { host: parts.host.clone() })?;
+        classify_host(&parts.host).ok_or_else(|| ContextError::NotAPortal {
+            host: parts.host.clone(),
+        })?;
 
     let fragment = parts.fragment.trim_start_matches('/');
     let (fragment_tenant, route) = match fragment.strip_prefix('@') {
@@ -306,7 +318,15 @@ pub fn parse_portal_url(url: &str) -> Result<PortalContext, ContextError> {
     let area = route.as_ref().map(Route::area).unwrap_or(Area::Other);
     let blade = route.map(|r| format!("{}/{}", r.extension, r.blade));
 
-    Ok(PortalContext { cloud, portal, host: parts.host, tenant, area, blade, retired_host })
+    Ok(PortalContext {
+        cloud,
+        portal,
+        host: parts.host,
+        tenant,
+        area,
+        blade,
+        retired_host,
+    })
 }
 
 /// Colour scheme of the portal page, so the panel frame can match it.
@@ -329,7 +349,11 @@ impl Theme {
     /// assert_eq!(Theme::from_facts(None, true), Theme::Dark);
     /// ```
     pub fn from_facts(background_color: Option<&str>, prefers_dark: bool) -> Theme {
-        let fallback = if prefers_dark { Theme::Dark } else { Theme::Light };
+        let fallback = if prefers_dark {
+            Theme::Dark
+        } else {
+            Theme::Light
+        };
         match background_color.and_then(parse_css_rgb) {
             Some((r, g, b, alpha)) if alpha > 0.0 => {
                 let luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
@@ -378,42 +402,64 @@ fn split_url(url: &str) -> Result<UrlParts<'_>, ContextError> {
         Some(at) if !trimmed[..at].contains(['/', '?', '#']) => {
             let scheme = &trimmed[..at];
             if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
-                return Err(ContextError::InvalidUrl(format!("“{scheme}:” addresses are not web pages")));
+                return Err(ContextError::InvalidUrl(format!(
+                    "“{scheme}:” addresses are not web pages"
+                )));
             }
             &trimmed[at + 3..]
         }
         // Addresses pasted without a scheme ("entra.microsoft.com/#view/…") are still readable.
         _ => trimmed.trim_start_matches("//"),
     };
-    let authority_end = after_scheme.find(['/', '?', '#', '\\']).unwrap_or(after_scheme.len());
+    let authority_end = after_scheme
+        .find(['/', '?', '#', '\\'])
+        .unwrap_or(after_scheme.len());
     let (authority, rest) = after_scheme.split_at(authority_end);
-    let host_and_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host_and_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let host = if host_and_port.starts_with('[') {
         // An IPv6 literal is never a portal; keep it whole for the message.
-        host_and_port.split_once(']').map_or(host_and_port, |(ip, _)| ip).to_string() + "]"
+        host_and_port
+            .split_once(']')
+            .map_or(host_and_port, |(ip, _)| ip)
+            .to_string()
+            + "]"
     } else {
         match host_and_port.rsplit_once(':') {
             Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host.to_string(),
             Some((_, port)) => {
-                return Err(ContextError::InvalidUrl(format!("the port “{port}” is not a number")));
+                return Err(ContextError::InvalidUrl(format!(
+                    "the port “{port}” is not a number"
+                )));
             }
             None => host_and_port.to_string(),
         }
     };
     let host = normalise_host(&host);
     if host.is_empty() {
-        return Err(ContextError::InvalidUrl("the address has no host name".to_string()));
+        return Err(ContextError::InvalidUrl(
+            "the address has no host name".to_string(),
+        ));
     }
     let (before_fragment, fragment) = rest.split_once('#').unwrap_or((rest, ""));
-    let path = before_fragment.split_once('?').map_or(before_fragment, |(path, _)| path);
-    Ok(UrlParts { host, path, fragment })
+    let path = before_fragment
+        .split_once('?')
+        .map_or(before_fragment, |(path, _)| path);
+    Ok(UrlParts {
+        host,
+        path,
+        fragment,
+    })
 }
 
 /// Lower-cases and drops a trailing dot and port, so `Entra.Microsoft.com.:443` matches.
 fn normalise_host(host: &str) -> String {
     let host = host.trim();
     let host = match host.rsplit_once(':') {
-        Some((name, port)) if !name.contains(':') && port.chars().all(|c| c.is_ascii_digit()) => name,
+        Some((name, port)) if !name.contains(':') && port.chars().all(|c| c.is_ascii_digit()) => {
+            name
+        }
         _ => host,
     };
     host.trim_end_matches('.').to_lowercase()
@@ -428,7 +474,9 @@ fn classify_host(host: &str) -> Option<(Cloud, Portal, bool)> {
         "portal.azure.us" => (Cloud::UsGovernment, Portal::AzurePortal, false),
         "portal.azure.cn" => (Cloud::China, Portal::AzurePortal, false),
         // Live variants of the Azure portal: the Microsoft-tenant view and the preview build.
-        "ms.portal.azure.com" | "preview.portal.azure.com" => (Cloud::Global, Portal::AzurePortal, false),
+        "ms.portal.azure.com" | "preview.portal.azure.com" => {
+            (Cloud::Global, Portal::AzurePortal, false)
+        }
         // The Intune admin center opens the same Conditional Access blades as the Entra admin center.
         "intune.microsoft.com" => (Cloud::Global, Portal::AdminCenter, false),
         "intune.microsoft.us" => (Cloud::UsGovernment, Portal::AdminCenter, false),
@@ -495,7 +543,10 @@ impl Route {
         } else if kind == "blade" {
             // Legacy form: `ConditionalAccessBlade/Policies` names a menu item, whereas
             // `PolicyBlade/policyId/<id>` holds key/value pairs; an odd count means a menu comes first.
-            let meaningful = tail.iter().rposition(|s| !s.is_empty()).map_or(0, |last| last + 1);
+            let meaningful = tail
+                .iter()
+                .rposition(|s| !s.is_empty())
+                .map_or(0, |last| last + 1);
             if meaningful % 2 == 1 {
                 tail.first().cloned()
             } else {
@@ -505,12 +556,20 @@ impl Route {
             None
         };
         let menu = menu.filter(|m| !m.is_empty());
-        Some(Route { extension, blade, menu, tail })
+        Some(Route {
+            extension,
+            blade,
+            menu,
+            tail,
+        })
     }
 
     /// The value after `key` (case-insensitive) in the tail, `""` when the key has no value.
     fn param(&self, key: &str) -> Option<&str> {
-        let at = self.tail.iter().position(|s| s.trim_end_matches('~').eq_ignore_ascii_case(key))?;
+        let at = self
+            .tail
+            .iter()
+            .position(|s| s.trim_end_matches('~').eq_ignore_ascii_case(key))?;
         Some(self.tail.get(at + 1).map_or("", String::as_str))
     }
 
@@ -518,7 +577,8 @@ impl Route {
         let extension = self.extension.to_ascii_lowercase();
         let blade = self.blade.to_ascii_lowercase();
         let menu = self.menu.as_deref().map(str::to_ascii_lowercase);
-        let is_entra_extension = extension == "microsoft_aad_conditionalaccess" || extension == "microsoft_aad_iam";
+        let is_entra_extension =
+            extension == "microsoft_aad_conditionalaccess" || extension == "microsoft_aad_iam";
         if !is_entra_extension {
             return Area::Other;
         }
@@ -535,25 +595,33 @@ impl Route {
             },
             "policyblade" => match self.param("policyId") {
                 None | Some("") => Area::Policy { id: None },
-                Some(id) if is_guid(id.trim()) => Area::Policy { id: Some(id.trim().to_ascii_lowercase()) },
+                Some(id) if is_guid(id.trim()) => Area::Policy {
+                    id: Some(id.trim().to_ascii_lowercase()),
+                },
                 // A placeholder such as `<GUID>` names no policy the panel could open: the
                 // admin is somewhere among the policies, which is all that can be said.
                 Some(_) => Area::Policies,
             },
             "whatifblade" => Area::WhatIf,
             "catemplates.reactview" | "catemplatesblade" => Area::Templates,
-            "activedirectorymenublade" if menu.as_deref() == Some("properties") => Area::SecurityDefaults,
+            "activedirectorymenublade" if menu.as_deref() == Some("properties") => {
+                Area::SecurityDefaults
+            }
             // The Entra admin center shows tenant properties (with "Manage security defaults") as a tab
             // of the tenant overview; its tab id has not been seen in public links, hence the loose match.
             "tenantoverview.reactview"
-                if self.param("tabId").is_some_and(|tab| tab.to_ascii_lowercase().contains("properties")) =>
+                if self
+                    .param("tabId")
+                    .is_some_and(|tab| tab.to_ascii_lowercase().contains("properties")) =>
             {
                 Area::SecurityDefaults
             }
             _ if blade.contains("securitydefaults") => Area::SecurityDefaults,
             // Password reset belongs with authentication methods: its Registration settings decide
             // what users register, which is exactly the registration the policy protects.
-            "authenticationmethodsmenublade" | "passwordresetmenublade" => Area::AuthenticationMethods,
+            "authenticationmethodsmenublade" | "passwordresetmenublade" => {
+                Area::AuthenticationMethods
+            }
             _ => Area::Other,
         }
     }
@@ -564,7 +632,11 @@ impl Route {
 fn humanise_menu(menu: &str) -> String {
     let mut words = String::new();
     let mut previous_lower = false;
-    for c in menu.chars().filter(|c| c.is_alphanumeric() || *c == ' ').take(60) {
+    for c in menu
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ')
+        .take(60)
+    {
         if c.is_uppercase() && previous_lower {
             words.push(' ');
         }
@@ -573,7 +645,10 @@ fn humanise_menu(menu: &str) -> String {
     }
     let mut chars = words.trim().chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+        Some(first) => first
+            .to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect(),
         None => "Other section".to_string(),
     }
 }
@@ -620,5 +695,7 @@ fn is_domain(text: &str) -> bool {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        && labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()))
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()))
 }

@@ -6,29 +6,62 @@ use registration_guard::context::{
 };
 use std::collections::BTreeMap;
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora/portal-urls.tsv");
+const CORPUS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/corpora/portal-urls.tsv"
+);
 
 /// What parsing one address must give.
 #[derive(Debug, Clone, PartialEq)]
 enum Expected {
-    Context { cloud: Cloud, portal: Portal, area: Area, tenant: Option<TenantHint>, retired: bool },
+    Context {
+        cloud: Cloud,
+        portal: Portal,
+        area: Area,
+        tenant: Option<TenantHint>,
+        retired: bool,
+    },
     NotAPortal(&'static str),
 }
 
 fn entra(area: Area) -> Expected {
-    Expected::Context { cloud: Cloud::Global, portal: Portal::AdminCenter, area, tenant: None, retired: false }
+    Expected::Context {
+        cloud: Cloud::Global,
+        portal: Portal::AdminCenter,
+        area,
+        tenant: None,
+        retired: false,
+    }
 }
 
 fn azure(area: Area) -> Expected {
-    Expected::Context { cloud: Cloud::Global, portal: Portal::AzurePortal, area, tenant: None, retired: false }
+    Expected::Context {
+        cloud: Cloud::Global,
+        portal: Portal::AzurePortal,
+        area,
+        tenant: None,
+        retired: false,
+    }
 }
 
 fn intune(area: Area) -> Expected {
-    Expected::Context { cloud: Cloud::Global, portal: Portal::AdminCenter, area, tenant: None, retired: false }
+    Expected::Context {
+        cloud: Cloud::Global,
+        portal: Portal::AdminCenter,
+        area,
+        tenant: None,
+        retired: false,
+    }
 }
 
 fn retired(cloud: Cloud, portal: Portal, area: Area) -> Expected {
-    Expected::Context { cloud, portal, area, tenant: None, retired: true }
+    Expected::Context {
+        cloud,
+        portal,
+        area,
+        tenant: None,
+        retired: true,
+    }
 }
 
 fn not_a_portal(host: &'static str) -> Expected {
@@ -346,17 +379,31 @@ fn corpus_urls() -> Vec<String> {
 fn check(url: &str, expected: &Expected) -> Result<(), String> {
     let got = parse_portal_url(url);
     match (expected, &got) {
-        (Expected::NotAPortal(host), Err(ContextError::NotAPortal { host: got_host })) if got_host == host => Ok(()),
-        (Expected::Context { cloud, portal, area, tenant, retired }, Ok(ctx))
-            if ctx.cloud == *cloud
-                && ctx.portal == *portal
-                && ctx.area == *area
-                && ctx.tenant == *tenant
-                && ctx.retired_host == *retired =>
+        (Expected::NotAPortal(host), Err(ContextError::NotAPortal { host: got_host }))
+            if got_host == host =>
         {
             Ok(())
         }
-        _ => Err(format!("{url}\n  expected {expected:?}\n  got      {got:?}")),
+        (
+            Expected::Context {
+                cloud,
+                portal,
+                area,
+                tenant,
+                retired,
+            },
+            Ok(ctx),
+        ) if ctx.cloud == *cloud
+            && ctx.portal == *portal
+            && ctx.area == *area
+            && ctx.tenant == *tenant
+            && ctx.retired_host == *retired =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "{url}\n  expected {expected:?}\n  got      {got:?}"
+        )),
     }
 }
 
@@ -364,19 +411,40 @@ fn check(url: &str, expected: &Expected) -> Result<(), String> {
 fn every_corpus_url_has_an_expectation_and_meets_it() {
     let expectations: BTreeMap<&str, Expected> = corpus_expectations().into_iter().collect();
     let urls = corpus_urls();
-    assert!(urls.len() >= 70, "portal-urls.tsv shrank to {} URLs; is it the right file?", urls.len());
+    assert!(
+        urls.len() >= 70,
+        "portal-urls.tsv shrank to {} URLs; is it the right file?",
+        urls.len()
+    );
 
-    let unexpected: Vec<&String> = urls.iter().filter(|url| !expectations.contains_key(url.as_str())).collect();
+    let unexpected: Vec<&String> = urls
+        .iter()
+        .filter(|url| !expectations.contains_key(url.as_str()))
+        .collect();
     assert!(
         unexpected.is_empty(),
         "new corpus lines need an expectation in corpus_expectations():\n{unexpected:#?}"
     );
-    let stale: Vec<&&str> = expectations.keys().filter(|url| !urls.iter().any(|u| u == *url)).collect();
-    assert!(stale.is_empty(), "expectations for URLs no longer in the corpus:\n{stale:#?}");
+    let stale: Vec<&&str> = expectations
+        .keys()
+        .filter(|url| !urls.iter().any(|u| u == *url))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "expectations for URLs no longer in the corpus:\n{stale:#?}"
+    );
 
-    let failures: Vec<String> =
-        urls.iter().filter_map(|url| check(url, &expectations[url.as_str()]).err()).collect();
-    assert!(failures.is_empty(), "{} of {} corpus URLs misread:\n{}", failures.len(), urls.len(), failures.join("\n"));
+    let failures: Vec<String> = urls
+        .iter()
+        .filter_map(|url| check(url, &expectations[url.as_str()]).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus URLs misread:\n{}",
+        failures.len(),
+        urls.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -420,16 +488,28 @@ fn each_cloud_is_recognised_from_its_portal_hosts() {
     let cases = [
         ("entra.microsoft.com", Cloud::Global, Portal::AdminCenter),
         ("portal.azure.com", Cloud::Global, Portal::AzurePortal),
-        ("entra.microsoft.us", Cloud::UsGovernment, Portal::AdminCenter),
+        (
+            "entra.microsoft.us",
+            Cloud::UsGovernment,
+            Portal::AdminCenter,
+        ),
         ("portal.azure.us", Cloud::UsGovernment, Portal::AzurePortal),
         ("portal.azure.cn", Cloud::China, Portal::AzurePortal),
         ("ms.portal.azure.com", Cloud::Global, Portal::AzurePortal),
-        ("preview.portal.azure.com", Cloud::Global, Portal::AzurePortal),
+        (
+            "preview.portal.azure.com",
+            Cloud::Global,
+            Portal::AzurePortal,
+        ),
         ("intune.microsoft.com", Cloud::Global, Portal::AdminCenter),
     ];
     for (host, cloud, portal) in cases {
         let ctx = parse(&format!("https://{host}/#view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/NamedLocations"));
-        assert_eq!((ctx.cloud, ctx.portal, ctx.retired_host), (cloud, portal, false), "{host}");
+        assert_eq!(
+            (ctx.cloud, ctx.portal, ctx.retired_host),
+            (cloud, portal, false),
+            "{host}"
+        );
         assert_eq!(ctx.area, Area::NamedLocations, "{host}");
     }
 }
@@ -437,10 +517,16 @@ fn each_cloud_is_recognised_from_its_portal_hosts() {
 #[test]
 fn retired_hosts_are_recognised_and_flagged() {
     let aad = parse("https://aad.portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/Properties");
-    assert_eq!((aad.cloud, aad.portal, aad.retired_host), (Cloud::Global, Portal::AzurePortal, true));
+    assert_eq!(
+        (aad.cloud, aad.portal, aad.retired_host),
+        (Cloud::Global, Portal::AzurePortal, true)
+    );
     assert_eq!(aad.area, Area::SecurityDefaults);
     let endpoint = parse("https://endpoint.microsoft.com/#view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/Policies");
-    assert_eq!((endpoint.portal, endpoint.retired_host, endpoint.area), (Portal::AdminCenter, true, Area::Policies));
+    assert_eq!(
+        (endpoint.portal, endpoint.retired_host, endpoint.area),
+        (Portal::AdminCenter, true, Area::Policies)
+    );
 }
 
 #[test]
@@ -466,7 +552,10 @@ fn unreadable_addresses_are_invalid_with_a_reason() {
         ("", "empty"),
         ("   ", "empty"),
         ("https://", "no host"),
-        ("https:///#view/Microsoft_AAD_ConditionalAccess/PolicyBlade", "no host"),
+        (
+            "https:///#view/Microsoft_AAD_ConditionalAccess/PolicyBlade",
+            "no host",
+        ),
         ("ftp://entra.microsoft.com/", "not web pages"),
         ("chrome-extension://abcdef/panel.html", "not web pages"),
         ("https://entra.microsoft.com:https/", "not a number"),
@@ -563,10 +652,23 @@ fn policy_blade_without_an_id_is_a_new_policy() {
         assert_eq!(ctx.area.label(), "Conditional Access › New policy");
     }
     let existing = parse("https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess/PolicyBlade/policyId/76E48A65-0184-4CC5-A8F0-962A824B8169/isPolicyEdit~/true");
-    assert_eq!(existing.area, Area::Policy { id: Some("76e48a65-0184-4cc5-a8f0-962a824b8169".into()) });
-    assert_eq!(existing.area.label(), "Conditional Access › Policy 76e48a65…");
+    assert_eq!(
+        existing.area,
+        Area::Policy {
+            id: Some("76e48a65-0184-4cc5-a8f0-962a824b8169".into())
+        }
+    );
+    assert_eq!(
+        existing.area.label(),
+        "Conditional Access › Policy 76e48a65…"
+    );
     let legacy = parse("https://portal.azure.com/#blade/Microsoft_AAD_IAM/PolicyBlade/policyId/76e48a65-0184-4cc5-a8f0-962a824b8169");
-    assert_eq!(legacy.area, Area::Policy { id: Some("76e48a65-0184-4cc5-a8f0-962a824b8169".into()) });
+    assert_eq!(
+        legacy.area,
+        Area::Policy {
+            id: Some("76e48a65-0184-4cc5-a8f0-962a824b8169".into())
+        }
+    );
 }
 
 #[test]
@@ -594,13 +696,26 @@ fn what_if_templates_and_security_defaults_have_their_own_areas() {
 #[test]
 fn other_conditional_access_sections_are_named_but_only_get_the_launcher() {
     let ctx = parse("https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/AuthenticationContext/fromNav/");
-    assert_eq!(ctx.area, Area::OtherConditionalAccess { section: "Authentication context".into() });
-    assert_eq!(ctx.area.label(), "Conditional Access › Authentication context");
+    assert_eq!(
+        ctx.area,
+        Area::OtherConditionalAccess {
+            section: "Authentication context".into()
+        }
+    );
+    assert_eq!(
+        ctx.area.label(),
+        "Conditional Access › Authentication context"
+    );
     assert!(ctx.area.is_conditional_access());
     assert!(!ctx.wants_full_panel());
 
     let hostile = parse("https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/%3Cimg%20src=x%3EEvil");
-    assert_eq!(hostile.area, Area::OtherConditionalAccess { section: "Img srcx evil".into() });
+    assert_eq!(
+        hostile.area,
+        Area::OtherConditionalAccess {
+            section: "Img srcx evil".into()
+        }
+    );
 }
 
 #[test]
@@ -619,28 +734,43 @@ fn legacy_and_unknown_routes_on_a_portal_are_outside_conditional_access() {
         assert!(!ctx.area.is_conditional_access() && !ctx.wants_full_panel(), "{url}");
         assert_eq!(ctx.summary().split(" · ").next(), Some("Outside Conditional Access"));
     }
-    assert_eq!(parse("https://portal.azure.com/#@contoso.onmicrosoft.com").tenant, Some(TenantHint::Domain("contoso.onmicrosoft.com".into())));
-    assert_eq!(parse("https://portal.azure.com/#@").tenant, Some(TenantHint::DefaultDirectory));
+    assert_eq!(
+        parse("https://portal.azure.com/#@contoso.onmicrosoft.com").tenant,
+        Some(TenantHint::Domain("contoso.onmicrosoft.com".into()))
+    );
+    assert_eq!(
+        parse("https://portal.azure.com/#@").tenant,
+        Some(TenantHint::DefaultDirectory)
+    );
 }
 
 #[test]
 fn blade_names_the_extension_and_blade_of_the_route() {
     let ctx = parse("https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/Policies/fromNav/");
-    assert_eq!(ctx.blade.as_deref(), Some("Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade"));
+    assert_eq!(
+        ctx.blade.as_deref(),
+        Some("Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade")
+    );
     assert_eq!(parse("https://entra.microsoft.com/").blade, None);
 }
 
 #[test]
 fn summary_joins_area_tenant_and_cloud_and_omits_an_unknown_tenant() {
     let with_tenant = parse("https://portal.azure.com/#@contoso.onmicrosoft.com/view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/Policies");
-    assert_eq!(with_tenant.summary(), "Conditional Access › Policies · contoso.onmicrosoft.com · Global cloud");
+    assert_eq!(
+        with_tenant.summary(),
+        "Conditional Access › Policies · contoso.onmicrosoft.com · Global cloud"
+    );
     let default_directory = parse("https://portal.azure.us/#@/view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/NamedLocations");
     assert_eq!(
         default_directory.summary(),
         "Conditional Access › Named locations · default directory · US Government cloud"
     );
     let without = parse("https://portal.azure.cn/#view/Microsoft_AAD_IAM/AuthenticationMethodsMenuBlade/~/AdminAuthMethods");
-    assert_eq!(without.summary(), "Authentication methods · China cloud (21Vianet)");
+    assert_eq!(
+        without.summary(),
+        "Authentication methods · China cloud (21Vianet)"
+    );
 }
 
 #[test]
@@ -655,7 +785,12 @@ fn full_panel_covers_conditional_access_security_defaults_and_methods() {
         Area::SecurityDefaults,
         Area::AuthenticationMethods,
     ];
-    let launcher = [Area::Other, Area::OtherConditionalAccess { section: "Terms of use".into() }];
+    let launcher = [
+        Area::Other,
+        Area::OtherConditionalAccess {
+            section: "Terms of use".into(),
+        },
+    ];
     let mut ctx = parse("https://entra.microsoft.com/");
     for area in full {
         ctx.area = area.clone();
@@ -673,27 +808,58 @@ fn full_panel_covers_conditional_access_security_defaults_and_methods() {
 #[test]
 fn cloud_hosts_follow_the_cloud_table() {
     assert_eq!(
-        [Cloud::Global, Cloud::UsGovernment, Cloud::China].map(|c| (c.label(), c.login_host(), c.graph_host(), c.admin_center_host(), c.azure_portal_host())),
+        [Cloud::Global, Cloud::UsGovernment, Cloud::China].map(|c| (
+            c.label(),
+            c.login_host(),
+            c.graph_host(),
+            c.admin_center_host(),
+            c.azure_portal_host()
+        )),
         [
-            ("Global cloud", "login.microsoftonline.com", "graph.microsoft.com", Some("entra.microsoft.com"), "portal.azure.com"),
-            ("US Government cloud", "login.microsoftonline.us", "graph.microsoft.us", Some("entra.microsoft.us"), "portal.azure.us"),
-            ("China cloud (21Vianet)", "login.chinacloudapi.cn", "microsoftgraph.chinacloudapi.cn", None, "portal.azure.cn"),
+            (
+                "Global cloud",
+                "login.microsoftonline.com",
+                "graph.microsoft.com",
+                Some("entra.microsoft.com"),
+                "portal.azure.com"
+            ),
+            (
+                "US Government cloud",
+                "login.microsoftonline.us",
+                "graph.microsoft.us",
+                Some("entra.microsoft.us"),
+                "portal.azure.us"
+            ),
+            (
+                "China cloud (21Vianet)",
+                "login.chinacloudapi.cn",
+                "microsoftgraph.chinacloudapi.cn",
+                None,
+                "portal.azure.cn"
+            ),
         ]
     );
-    assert_eq!(Cloud::from_sign_in_host("login.chinacloudapi.cn."), Some(Cloud::China));
+    assert_eq!(
+        Cloud::from_sign_in_host("login.chinacloudapi.cn."),
+        Some(Cloud::China)
+    );
     assert_eq!(Cloud::from_sign_in_host("entra.microsoft.com"), None);
 }
 
 #[test]
 fn policy_links_use_the_current_host_of_the_portal_in_use() {
     let id = "76e48a65-0184-4cc5-a8f0-962a824b8169";
-    let retired = parse("https://aad.portal.azure.com/#blade/Microsoft_AAD_IAM/ConditionalAccessBlade/Policies");
+    let retired = parse(
+        "https://aad.portal.azure.com/#blade/Microsoft_AAD_IAM/ConditionalAccessBlade/Policies",
+    );
     assert_eq!(
         retired.policy_url(id).as_deref(),
         Some("https://portal.azure.com/#view/Microsoft_AAD_ConditionalAccess/PolicyBlade/policyId/76e48a65-0184-4cc5-a8f0-962a824b8169")
     );
     let gov = parse("https://entra.microsoft.us/#view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/Policies");
-    assert!(gov.policy_url(id).is_some_and(|u| u.starts_with("https://entra.microsoft.us/#view/")));
+    assert!(gov
+        .policy_url(id)
+        .is_some_and(|u| u.starts_with("https://entra.microsoft.us/#view/")));
     assert_eq!(gov.policy_url("../../evil"), None);
     assert_eq!(gov.policy_url("<GUID>"), None);
 }
@@ -708,11 +874,26 @@ fn context_round_trips_through_json() {
 
 #[test]
 fn theme_follows_the_painted_background_then_the_browser_preference() {
-    assert_eq!(Theme::from_facts(Some("rgb(255, 255, 255)"), true), Theme::Light);
-    assert_eq!(Theme::from_facts(Some("rgb(27, 26, 25)"), false), Theme::Dark);
-    assert_eq!(Theme::from_facts(Some("rgba(41, 41, 41, 0.9)"), false), Theme::Dark);
-    assert_eq!(Theme::from_facts(Some("rgb(250 250 250 / 1)"), true), Theme::Light);
-    assert_eq!(Theme::from_facts(Some("rgba(0, 0, 0, 0)"), true), Theme::Dark);
+    assert_eq!(
+        Theme::from_facts(Some("rgb(255, 255, 255)"), true),
+        Theme::Light
+    );
+    assert_eq!(
+        Theme::from_facts(Some("rgb(27, 26, 25)"), false),
+        Theme::Dark
+    );
+    assert_eq!(
+        Theme::from_facts(Some("rgba(41, 41, 41, 0.9)"), false),
+        Theme::Dark
+    );
+    assert_eq!(
+        Theme::from_facts(Some("rgb(250 250 250 / 1)"), true),
+        Theme::Light
+    );
+    assert_eq!(
+        Theme::from_facts(Some("rgba(0, 0, 0, 0)"), true),
+        Theme::Dark
+    );
     assert_eq!(Theme::from_facts(Some("transparent"), false), Theme::Light);
     assert_eq!(Theme::from_facts(Some("rgb(NaN, 1, 2)"), true), Theme::Dark);
     assert_eq!(Theme::from_facts(None, false), Theme::Light);
@@ -722,10 +903,15 @@ fn theme_follows_the_painted_background_then_the_browser_preference() {
 /// troublesome one, parses to a value: no panic, and any context it gives is self-consistent.
 #[test]
 fn mutated_corpus_urls_never_panic() {
-    let replacements = ['%', '#', '@', '/', '~', ':', '?', '[', '\0', 'é', '\u{202e}', '😀'];
+    let replacements = [
+        '%', '#', '@', '/', '~', ':', '?', '[', '\0', 'é', '\u{202e}', '😀',
+    ];
     let mut inputs = 0usize;
     for url in corpus_urls() {
-        let mut variants: Vec<String> = url.char_indices().map(|(at, _)| url[..at].to_string()).collect();
+        let mut variants: Vec<String> = url
+            .char_indices()
+            .map(|(at, _)| url[..at].to_string())
+            .collect();
         for (at, c) in url.char_indices() {
             for r in replacements {
                 let mut mutated = String::with_capacity(url.len() + 4);
