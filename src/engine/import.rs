@@ -54,9 +54,18 @@ pub enum ImportError {
     /// The bytes are not text in a supported encoding.
     Encoding { message: String },
     /// The text is not JSON.
-    Syntax { line: usize, column: usize, message: String },
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// A policy, named location or template has a field of the wrong shape.
-    Shape { path: String, line: Option<usize>, column: Option<usize>, message: String },
+    Shape {
+        path: String,
+        line: Option<usize>,
+        column: Option<usize>,
+        message: String,
+    },
     /// Valid JSON, but no policy, named location or template anywhere in it.
     NothingToImport { message: String },
 }
@@ -64,15 +73,31 @@ pub enum ImportError {
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ImportError::Encoding { message } => write!(f, "The file is not readable text: {message}"),
-            ImportError::Syntax { line, column, message } => {
-                write!(f, "The file is not valid JSON at line {line}, column {column}: {message}")
+            ImportError::Encoding { message } => {
+                write!(f, "The file is not readable text: {message}")
             }
-            ImportError::Shape { path, line: Some(line), column: Some(column), message } => write!(
+            ImportError::Syntax {
+                line,
+                column,
+                message,
+            } => {
+                write!(
+                    f,
+                    "The file is not valid JSON at line {line}, column {column}: {message}"
+                )
+            }
+            ImportError::Shape {
+                path,
+                line: Some(line),
+                column: Some(column),
+                message,
+            } => write!(
                 f,
                 "Unexpected content at line {line}, column {column} ({path}): {message}"
             ),
-            ImportError::Shape { path, message, .. } => write!(f, "Unexpected content at {path}: {message}"),
+            ImportError::Shape { path, message, .. } => {
+                write!(f, "Unexpected content at {path}: {message}")
+            }
             ImportError::NothingToImport { message } => f.write_str(message),
         }
     }
@@ -115,9 +140,18 @@ pub fn import_tenant(bytes: &[u8]) -> Result<Import, ImportError> {
     let text = decode(bytes, &mut warnings)?;
     let (text, mut value) = parse_json(text, &mut warnings)?;
     normalize(&mut value, "", true);
-    let mut import = Import { warnings, ..Import::default() };
+    let mut import = Import {
+        warnings,
+        ..Import::default()
+    };
     let mut found_migration_table = false;
-    collect(value, "$".to_owned(), &mut import, &mut found_migration_table).map_err(|e| {
+    collect(
+        value,
+        "$".to_owned(),
+        &mut import,
+        &mut found_migration_table,
+    )
+    .map_err(|e| {
         let position = locate(&text, &e.path);
         ImportError::Shape {
             line: position.map(|p| p.0),
@@ -126,7 +160,9 @@ pub fn import_tenant(bytes: &[u8]) -> Result<Import, ImportError> {
             message: e.message,
         }
     })?;
-    let empty = import.policies.is_empty() && import.named_locations.is_empty() && import.templates.is_empty();
+    let empty = import.policies.is_empty()
+        && import.named_locations.is_empty()
+        && import.templates.is_empty();
     if empty && !found_migration_table {
         return Err(ImportError::NothingToImport {
             message: "No Conditional Access policy, named location or template was found in this file. \
@@ -148,7 +184,11 @@ fn parse_json<'a>(
         Ok(value) => return Ok((text, value)),
         Err(e) => e,
     };
-    let syntax = ImportError::Syntax { line: error.line(), column: error.column(), message: syntax_message(&error) };
+    let syntax = ImportError::Syntax {
+        line: error.line(),
+        column: error.column(),
+        message: syntax_message(&error),
+    };
     if !syntax_message(&error).starts_with("trailing comma") {
         return Err(syntax);
     }
@@ -211,11 +251,18 @@ fn syntax_message(e: &serde_json::Error) -> String {
 }
 
 /// Bytes to text, honouring byte-order marks.
-fn decode<'a>(bytes: &'a [u8], warnings: &mut Vec<ImportWarning>) -> Result<std::borrow::Cow<'a, str>, ImportError> {
+fn decode<'a>(
+    bytes: &'a [u8],
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<std::borrow::Cow<'a, str>, ImportError> {
     match bytes {
         [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest).map(std::borrow::Cow::Borrowed),
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes, "UTF-16 LE").map(std::borrow::Cow::Owned),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes, "UTF-16 BE").map(std::borrow::Cow::Owned),
+        [0xFF, 0xFE, rest @ ..] => {
+            utf16(rest, u16::from_le_bytes, "UTF-16 LE").map(std::borrow::Cow::Owned)
+        }
+        [0xFE, 0xFF, rest @ ..] => {
+            utf16(rest, u16::from_be_bytes, "UTF-16 BE").map(std::borrow::Cow::Owned)
+        }
         // Without a BOM, an ASCII character followed by a zero byte can only be UTF-16 LE
         // (a JSON text never contains a raw NUL).
         [first, 0, ..] if first.is_ascii() && *first != 0 => {
@@ -274,7 +321,9 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, name: &str) -> Result<String, I
 fn normalize(value: &mut Value, parent_key: &str, is_root: bool) {
     match value {
         Value::Object(map) => {
-            let needs_rebuild = map.keys().any(|k| drops_key(k, map.get(k), parent_key) || renames_key(k));
+            let needs_rebuild = map
+                .keys()
+                .any(|k| drops_key(k, map.get(k), parent_key) || renames_key(k));
             if needs_rebuild {
                 let old = std::mem::take(map);
                 for (key, v) in old {
@@ -289,7 +338,11 @@ fn normalize(value: &mut Value, parent_key: &str, is_root: bool) {
                         }
                         continue;
                     }
-                    let key = if renames_key(&key) { camel_case(&key) } else { key };
+                    let key = if renames_key(&key) {
+                        camel_case(&key)
+                    } else {
+                        key
+                    };
                     map.insert(key, v);
                 }
             }
@@ -343,7 +396,8 @@ fn camel_case(key: &str) -> String {
     let bytes = key.as_bytes();
     let upper_run = bytes.iter().take_while(|b| b.is_ascii_uppercase()).count();
     // In `IPRanges` the last capital of the run starts the next word.
-    let lower = if upper_run > 1 && upper_run < bytes.len() && bytes[upper_run].is_ascii_lowercase() {
+    let lower = if upper_run > 1 && upper_run < bytes.len() && bytes[upper_run].is_ascii_lowercase()
+    {
         upper_run - 1
     } else {
         upper_run
@@ -360,7 +414,9 @@ fn powershell_date(s: &str) -> Option<String> {
     let inner = s.strip_prefix("/Date(")?.strip_suffix(")/")?;
     // An offset suffix (`+0100`) does not change the instant.
     let sign = usize::from(inner.starts_with('-'));
-    let digits_end = inner[sign..].find(|c: char| !c.is_ascii_digit()).map_or(inner.len(), |i| i + sign);
+    let digits_end = inner[sign..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(inner.len(), |i| i + sign);
     let millis: i64 = inner[..digits_end].parse().ok()?;
     let secs = millis.div_euclid(1000);
     let ms = millis.rem_euclid(1000);
@@ -411,7 +467,9 @@ fn classify(map: &Map<String, Value>) -> Kind {
         return Kind::Template;
     }
     if map.get("conditions").is_some_and(Value::is_object)
-        && (map.contains_key("displayName") || map.contains_key("state") || map.contains_key("grantControls"))
+        && (map.contains_key("displayName")
+            || map.contains_key("state")
+            || map.contains_key("grantControls"))
     {
         return Kind::Policy;
     }
@@ -427,23 +485,38 @@ fn classify(map: &Map<String, Value>) -> Kind {
 }
 
 /// Walks the JSON, reading every policy, named location and template, wherever it sits.
-fn collect(value: Value, path: String, import: &mut Import, migration: &mut bool) -> Result<(), ShapeError> {
+fn collect(
+    value: Value,
+    path: String,
+    import: &mut Import,
+    migration: &mut bool,
+) -> Result<(), ShapeError> {
     match value {
         Value::Object(mut map) => match classify(&map) {
             Kind::Policy => {
                 map.shift_remove("@odata.type");
-                import.policies.push(ConditionalAccessPolicy::from_graph(Value::Object(map), &path)?);
+                import.policies.push(ConditionalAccessPolicy::from_graph(
+                    Value::Object(map),
+                    &path,
+                )?);
             }
             Kind::NamedLocation => {
-                import.named_locations.push(NamedLocation::from_graph(Value::Object(map), &path)?);
+                import
+                    .named_locations
+                    .push(NamedLocation::from_graph(Value::Object(map), &path)?);
             }
             Kind::Template => {
                 map.shift_remove("@odata.type");
-                import.templates.push(PolicyTemplate::from_graph(Value::Object(map), &path)?);
+                import
+                    .templates
+                    .push(PolicyTemplate::from_graph(Value::Object(map), &path)?);
             }
             Kind::MigrationTable => {
                 *migration = true;
-                let count = map.get("objects").and_then(Value::as_array).map_or(0, Vec::len);
+                let count = map
+                    .get("objects")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
                 import.warnings.push(ImportWarning {
                     path,
                     message: format!(
@@ -463,10 +536,13 @@ fn collect(value: Value, path: String, import: &mut Import, migration: &mut bool
         Value::Array(items) => {
             let mut skipped = 0usize;
             for (i, item) in items.into_iter().enumerate() {
-                let before = import.policies.len() + import.named_locations.len() + import.templates.len();
-                let is_container = matches!(&item, Value::Object(m) if matches!(classify(m), Kind::Container));
+                let before =
+                    import.policies.len() + import.named_locations.len() + import.templates.len();
+                let is_container =
+                    matches!(&item, Value::Object(m) if matches!(classify(m), Kind::Container));
                 collect(item, format!("{path}[{i}]"), import, migration)?;
-                let after = import.policies.len() + import.named_locations.len() + import.templates.len();
+                let after =
+                    import.policies.len() + import.named_locations.len() + import.templates.len();
                 if is_container && after == before {
                     skipped += 1;
                 }
@@ -558,7 +634,10 @@ fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
     }
     let before = &text[..pos];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.chars().count(), |i| before[i + 1..].chars().count()) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.chars().count(), |i| before[i + 1..].chars().count())
+        + 1;
     Some((line, column))
 }
 
@@ -606,7 +685,10 @@ fn skip_value(bytes: &[u8], pos: &mut usize) -> Option<()> {
             }
         }
         _ => {
-            while bytes.get(*pos).is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace()) {
+            while bytes
+                .get(*pos)
+                .is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace())
+            {
                 *pos += 1;
             }
             Some(())
@@ -628,9 +710,18 @@ mod tests {
 
     #[test]
     fn powershell_dates_become_iso_8601() {
-        assert_eq!(powershell_date("/Date(1618315427741)/").unwrap(), "2021-04-13T12:03:47.741Z");
-        assert_eq!(powershell_date("/Date(0)/").unwrap(), "1970-01-01T00:00:00.000Z");
-        assert_eq!(powershell_date("/Date(951782400000+0100)/").unwrap(), "2000-02-29T00:00:00.000Z");
+        assert_eq!(
+            powershell_date("/Date(1618315427741)/").unwrap(),
+            "2021-04-13T12:03:47.741Z"
+        );
+        assert_eq!(
+            powershell_date("/Date(0)/").unwrap(),
+            "1970-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            powershell_date("/Date(951782400000+0100)/").unwrap(),
+            "2000-02-29T00:00:00.000Z"
+        );
         assert_eq!(powershell_date("/Date(abc)/"), None);
         assert_eq!(powershell_date("/Date()/"), None);
         assert_eq!(powershell_date("/Date(é)/"), None);

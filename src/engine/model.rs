@@ -37,7 +37,8 @@ pub const ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR: &str = "b1be1c3e-b65d-4f19-8427
 /// Role template id of Security Administrator.
 pub const ROLE_SECURITY_ADMINISTRATOR: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
 /// Id of Microsoft's Conditional Access template "Securing security info registration".
-pub const TEMPLATE_SECURING_SECURITY_INFO_REGISTRATION: &str = "b8bda7f8-6584-4446-bce9-d871480e53fa";
+pub const TEMPLATE_SECURING_SECURITY_INFO_REGISTRATION: &str =
+    "b8bda7f8-6584-4446-bce9-d871480e53fa";
 /// Placeholder Microsoft's templates put in `excludeUsers`; it must be replaced by the
 /// signed-in administrator's id and never be posted.
 pub const TEMPLATE_CURRENT_ADMIN_PLACEHOLDER: &str = "Current administrator will be excluded";
@@ -88,7 +89,10 @@ pub(crate) struct Fields {
 impl Fields {
     pub(crate) fn new(value: Value, path: &str, what: &str) -> Result<Self, ShapeError> {
         match value {
-            Value::Object(map) => Ok(Fields { map, path: path.to_owned() }),
+            Value::Object(map) => Ok(Fields {
+                map,
+                path: path.to_owned(),
+            }),
             other => Err(ShapeError {
                 path: path.to_owned(),
                 message: format!("expected {what} (a JSON object), found {}", kind_of(&other)),
@@ -184,7 +188,9 @@ impl Fields {
         let path = self.child(key);
         match self.string(key)? {
             None => Ok(None),
-            Some(s) => parse(&s).map(Some).map_err(|message| ShapeError { path, message }),
+            Some(s) => parse(&s)
+                .map(Some)
+                .map_err(|message| ShapeError { path, message }),
         }
     }
 
@@ -425,8 +431,10 @@ pub struct ConditionalAccessPolicy {
     pub display_name: String,
     pub state: PolicyState,
     pub conditions: Conditions,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_controls: Option<GrantControls>,
     /// Session controls are carried, not interpreted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_controls: Option<Value>,
     /// Fields not modelled (createdDateTime, templateId, …), kept for the round trip.
     #[serde(flatten)]
@@ -657,6 +665,7 @@ pub struct ConditionalAccessApplications {
     pub exclude_applications: Vec<String>,
     /// User actions such as [`USER_ACTION_REGISTER_SECURITY_INFO`].
     pub include_user_actions: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub include_authentication_context_class_references: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub application_filter: Option<Value>,
@@ -714,8 +723,10 @@ impl FromGraph for ConditionalAccessPlatforms {
     fn from_graph(value: Value, path: &str) -> Result<Self, ShapeError> {
         let mut f = Fields::new(value, path, "the platforms condition")?;
         Ok(ConditionalAccessPlatforms {
-            include_platforms: f.list("includePlatforms", parse_enum_list(DevicePlatform::parse))?,
-            exclude_platforms: f.list("excludePlatforms", parse_enum_list(DevicePlatform::parse))?,
+            include_platforms: f
+                .list("includePlatforms", parse_enum_list(DevicePlatform::parse))?,
+            exclude_platforms: f
+                .list("excludePlatforms", parse_enum_list(DevicePlatform::parse))?,
             extra: f.rest(),
         })
     }
@@ -741,7 +752,9 @@ impl FromGraph for GrantControls {
     fn from_graph(value: Value, path: &str) -> Result<Self, ShapeError> {
         let mut f = Fields::new(value, path, "grant controls")?;
         Ok(GrantControls {
-            operator: f.parsed("operator", GrantOperator::parse)?.unwrap_or_default(),
+            operator: f
+                .parsed("operator", GrantOperator::parse)?
+                .unwrap_or_default(),
             built_in_controls: f.list("builtInControls", parse_enum_list(BuiltInControl::parse))?,
             authentication_strength: f.object("authenticationStrength")?,
             terms_of_use: f.strings("termsOfUse")?,
@@ -815,9 +828,9 @@ pub const ODATA_COUNTRY_NAMED_LOCATION: &str = "#microsoft.graph.countryNamedLoc
 impl NamedLocation {
     pub fn id(&self) -> Option<&str> {
         match self {
-            NamedLocation::Ip { id, .. } | NamedLocation::Country { id, .. } | NamedLocation::Other { id, .. } => {
-                id.as_deref()
-            }
+            NamedLocation::Ip { id, .. }
+            | NamedLocation::Country { id, .. }
+            | NamedLocation::Other { id, .. } => id.as_deref(),
         }
     }
 
@@ -832,7 +845,9 @@ impl NamedLocation {
     /// Whether the location counts in `AllTrusted`.
     pub fn is_trusted(&self) -> bool {
         match self {
-            NamedLocation::Ip { is_trusted, .. } | NamedLocation::Other { is_trusted, .. } => *is_trusted,
+            NamedLocation::Ip { is_trusted, .. } | NamedLocation::Other { is_trusted, .. } => {
+                *is_trusted
+            }
             NamedLocation::Country { .. } => false,
         }
     }
@@ -861,11 +876,14 @@ impl FromGraph for NamedLocation {
         let odata_type = match odata_type {
             Some(t) => t,
             None if f.map.contains_key("ipRanges") => ODATA_IP_NAMED_LOCATION.to_owned(),
-            None if f.map.contains_key("countriesAndRegions") => ODATA_COUNTRY_NAMED_LOCATION.to_owned(),
+            None if f.map.contains_key("countriesAndRegions") => {
+                ODATA_COUNTRY_NAMED_LOCATION.to_owned()
+            }
             None => {
                 return Err(ShapeError {
                     path: path.to_owned(),
-                    message: "a named location needs @odata.type, ipRanges or countriesAndRegions".to_owned(),
+                    message: "a named location needs @odata.type, ipRanges or countriesAndRegions"
+                        .to_owned(),
                 })
             }
         };
@@ -877,19 +895,35 @@ impl FromGraph for NamedLocation {
                 let mut range = Fields::new(v, p, "an IP range")?;
                 range.required_string("cidrAddress")
             })?;
-            Ok(NamedLocation::Ip { id, display_name, is_trusted, ip_ranges, extra: f.rest() })
+            Ok(NamedLocation::Ip {
+                id,
+                display_name,
+                is_trusted,
+                ip_ranges,
+                extra: f.rest(),
+            })
         } else if odata_type.eq_ignore_ascii_case(ODATA_COUNTRY_NAMED_LOCATION) {
             Ok(NamedLocation::Country {
                 id,
                 display_name,
                 countries_and_regions: f.strings("countriesAndRegions")?,
-                include_unknown: f.bool("includeUnknownCountriesAndRegions")?.unwrap_or(false),
-                lookup_method: f.string("countryLookupMethod")?.map(|m| CountryLookupMethod::parse(&m)),
+                include_unknown: f
+                    .bool("includeUnknownCountriesAndRegions")?
+                    .unwrap_or(false),
+                lookup_method: f
+                    .string("countryLookupMethod")?
+                    .map(|m| CountryLookupMethod::parse(&m)),
                 extra: f.rest(),
             })
         } else {
             let is_trusted = f.bool("isTrusted")?.unwrap_or(false);
-            Ok(NamedLocation::Other { odata_type, id, display_name, is_trusted, extra: f.rest() })
+            Ok(NamedLocation::Other {
+                odata_type,
+                id,
+                display_name,
+                is_trusted,
+                extra: f.rest(),
+            })
         }
     }
 }
@@ -922,12 +956,23 @@ impl Serialize for NamedLocation {
         }
         map.serialize_entry("displayName", self.display_name())?;
         let extra = match self {
-            NamedLocation::Ip { is_trusted, ip_ranges, extra, .. } => {
+            NamedLocation::Ip {
+                is_trusted,
+                ip_ranges,
+                extra,
+                ..
+            } => {
                 map.serialize_entry("isTrusted", is_trusted)?;
                 map.serialize_entry("ipRanges", &Ranges(ip_ranges))?;
                 extra
             }
-            NamedLocation::Country { countries_and_regions, include_unknown, lookup_method, extra, .. } => {
+            NamedLocation::Country {
+                countries_and_regions,
+                include_unknown,
+                lookup_method,
+                extra,
+                ..
+            } => {
                 map.serialize_entry("countriesAndRegions", countries_and_regions)?;
                 map.serialize_entry("includeUnknownCountriesAndRegions", include_unknown)?;
                 if let Some(method) = lookup_method {
@@ -935,7 +980,9 @@ impl Serialize for NamedLocation {
                 }
                 extra
             }
-            NamedLocation::Other { is_trusted, extra, .. } => {
+            NamedLocation::Other {
+                is_trusted, extra, ..
+            } => {
                 map.serialize_entry("isTrusted", is_trusted)?;
                 extra
             }
@@ -980,7 +1027,14 @@ impl FromGraph for PolicyTemplate {
                 })
             }
         };
-        Ok(PolicyTemplate { id, name, description, scenarios, details, extra: f.rest() })
+        Ok(PolicyTemplate {
+            id,
+            name,
+            description,
+            scenarios,
+            details,
+            extra: f.rest(),
+        })
     }
 }
 
@@ -989,7 +1043,9 @@ impl FromGraph for PolicyTemplate {
 #[serde(rename_all = "camelCase")]
 pub struct TemplateDetails {
     pub conditions: Conditions,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_controls: Option<GrantControls>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_controls: Option<Value>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -1024,7 +1080,10 @@ impl Licences {
     pub fn from_subscribed_skus(response: &Value) -> Licences {
         let skus = match response {
             Value::Array(items) => items.as_slice(),
-            Value::Object(map) => map.get("value").and_then(Value::as_array).map_or(&[][..], Vec::as_slice),
+            Value::Object(map) => map
+                .get("value")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice),
             _ => &[],
         };
         let mut licences = Licences::default();
@@ -1036,7 +1095,10 @@ impl Licences {
             if !usable {
                 continue;
             }
-            let plans = sku.get("servicePlans").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+            let plans = sku
+                .get("servicePlans")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
             for plan in plans {
                 match plan.get("servicePlanId").and_then(Value::as_str) {
                     Some(SERVICE_PLAN_ENTRA_ID_P1) => licences.p1 = true,
@@ -1093,7 +1155,9 @@ pub struct TenantSnapshot {
 impl TenantSnapshot {
     /// The named location with this id.
     pub fn named_location(&self, id: &str) -> Option<&NamedLocation> {
-        self.named_locations.iter().find(|l| l.id().is_some_and(|lid| lid.eq_ignore_ascii_case(id)))
+        self.named_locations
+            .iter()
+            .find(|l| l.id().is_some_and(|lid| lid.eq_ignore_ascii_case(id)))
     }
 
     /// The named locations that count in `AllTrusted`.
@@ -1103,7 +1167,10 @@ impl TenantSnapshot {
 
     /// The policy with this id.
     pub fn policy(&self, id: &str) -> Option<&ConditionalAccessPolicy> {
-        self.policies.iter().find(|p| p.id.as_deref().is_some_and(|pid| pid.eq_ignore_ascii_case(id)))
+        self.policies.iter().find(|p| {
+            p.id.as_deref()
+                .is_some_and(|pid| pid.eq_ignore_ascii_case(id))
+        })
     }
 }
 
@@ -1137,13 +1204,11 @@ mod tests {
                 "users": {"includeUsers": ["All"], "excludeUsers": ["a"], "includeGroups": [], "excludeGroups": [],
                           "includeRoles": [], "excludeRoles": []},
                 "applications": {"includeApplications": [], "excludeApplications": [],
-                                 "includeUserActions": [USER_ACTION_REGISTER_SECURITY_INFO],
-                                 "includeAuthenticationContextClassReferences": []},
+                                 "includeUserActions": [USER_ACTION_REGISTER_SECURITY_INFO]},
                 "clientAppTypes": ["all"],
                 "locations": {"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]}
             },
-            "grantControls": {"operator": "OR", "builtInControls": ["block"]},
-            "sessionControls": null
+            "grantControls": {"operator": "OR", "builtInControls": ["block"]}
         });
         let policy = ConditionalAccessPolicy::from_graph(body.clone(), "$").unwrap();
         assert!(policy.blocks());
@@ -1160,14 +1225,23 @@ mod tests {
             "grantControls": {"operator": "AND", "builtInControls": ["mfa", "riskRemediation"]}
         });
         let policy = ConditionalAccessPolicy::from_graph(body, "$").unwrap();
-        assert_eq!(policy.conditions.client_app_types[1], ClientAppType::Other("quantumClients".into()));
-        assert_eq!(policy.grant_controls.as_ref().unwrap().built_in_controls[1].as_str(), "riskRemediation");
+        assert_eq!(
+            policy.conditions.client_app_types[1],
+            ClientAppType::Other("quantumClients".into())
+        );
+        assert_eq!(
+            policy.grant_controls.as_ref().unwrap().built_in_controls[1].as_str(),
+            "riskRemediation"
+        );
         let out = policy.to_graph_json();
         assert_eq!(out["futureField"], json!({"a": 1}));
         assert_eq!(out["templateId"], Value::Null);
         assert_eq!(out["conditions"]["users"]["includeFuture"], json!([1]));
         assert_eq!(out["conditions"]["times"], Value::Null);
-        assert_eq!(ConditionalAccessPolicy::from_graph(out, "$").unwrap(), policy);
+        assert_eq!(
+            ConditionalAccessPolicy::from_graph(out, "$").unwrap(),
+            policy
+        );
     }
 
     #[test]
@@ -1181,7 +1255,8 @@ mod tests {
 
     #[test]
     fn missing_state_is_reported_not_guessed() {
-        let err = ConditionalAccessPolicy::from_graph(json!({"displayName": "x"}), "$").unwrap_err();
+        let err =
+            ConditionalAccessPolicy::from_graph(json!({"displayName": "x"}), "$").unwrap_err();
         assert_eq!(err.path, "$.state");
     }
 
@@ -1195,11 +1270,20 @@ mod tests {
         let guests = users.include_guests_or_external_users.as_ref().unwrap();
         assert_eq!(
             guests.guest_or_external_user_types,
-            vec![GuestOrExternalUserType::InternalGuest, GuestOrExternalUserType::B2bCollaborationGuest]
+            vec![
+                GuestOrExternalUserType::InternalGuest,
+                GuestOrExternalUserType::B2bCollaborationGuest
+            ]
         );
         let out = serde_json::to_value(&users).unwrap();
-        assert_eq!(out["includeGuestsOrExternalUsers"]["guestOrExternalUserTypes"], "internalGuest,b2bCollaborationGuest");
-        assert_eq!(out["includeGuestsOrExternalUsers"]["externalTenants"], serde_json::to_value(ExternalTenants::all()).unwrap());
+        assert_eq!(
+            out["includeGuestsOrExternalUsers"]["guestOrExternalUserTypes"],
+            "internalGuest,b2bCollaborationGuest"
+        );
+        assert_eq!(
+            out["includeGuestsOrExternalUsers"]["externalTenants"],
+            serde_json::to_value(ExternalTenants::all()).unwrap()
+        );
     }
 
     #[test]
@@ -1213,7 +1297,10 @@ mod tests {
         assert!(ip.is_trusted());
         let out = ip.to_graph_json();
         assert_eq!(out["@odata.type"], ODATA_IP_NAMED_LOCATION);
-        assert_eq!(out["ipRanges"][1]["@odata.type"], "#microsoft.graph.iPv6CidrRange");
+        assert_eq!(
+            out["ipRanges"][1]["@odata.type"],
+            "#microsoft.graph.iPv6CidrRange"
+        );
         assert_eq!(NamedLocation::from_graph(out, "$").unwrap(), ip);
 
         let country = NamedLocation::from_graph(
@@ -1222,7 +1309,10 @@ mod tests {
             "$",
         )
         .unwrap();
-        assert!(!country.is_trusted(), "country locations never count as trusted");
+        assert!(
+            !country.is_trusted(),
+            "country locations never count as trusted"
+        );
     }
 
     #[test]
@@ -1231,8 +1321,17 @@ mod tests {
             {"capabilityStatus": "Suspended", "servicePlans": [{"servicePlanId": SERVICE_PLAN_ENTRA_ID_P2}]},
             {"capabilityStatus": "Enabled", "servicePlans": [{"servicePlanId": SERVICE_PLAN_ENTRA_ID_P1}]}
         ]});
-        assert_eq!(Licences::from_subscribed_skus(&skus), Licences { p1: true, p2: false });
-        assert_eq!(Licences::from_subscribed_skus(&json!({"value": []})), Licences::default());
+        assert_eq!(
+            Licences::from_subscribed_skus(&skus),
+            Licences {
+                p1: true,
+                p2: false
+            }
+        );
+        assert_eq!(
+            Licences::from_subscribed_skus(&json!({"value": []})),
+            Licences::default()
+        );
     }
 
     #[test]
@@ -1248,10 +1347,16 @@ mod tests {
                 extra: Map::new(),
             }],
             break_glass: vec!["bg".into()],
-            licences: Some(Licences { p1: true, p2: false }),
+            licences: Some(Licences {
+                p1: true,
+                p2: false,
+            }),
             ..TenantSnapshot::default()
         };
         let text = serde_json::to_string(&snapshot).unwrap();
-        assert_eq!(serde_json::from_str::<TenantSnapshot>(&text).unwrap(), snapshot);
+        assert_eq!(
+            serde_json::from_str::<TenantSnapshot>(&text).unwrap(),
+            snapshot
+        );
     }
 }
