@@ -1,1 +1,10 @@
-//! The policy engine: see the submodules.
+//! The policy engine: tenant model and import, presets, preflight, coverage, what-if, exports.
+
+pub mod cidr;
+pub mod coverage;
+pub mod export;
+pub mod import;
+pub mod model;
+pub mod preflight;
+pub mod presets;
+pub mod whatif;
