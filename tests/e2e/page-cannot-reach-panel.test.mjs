@@ -1,0 +1,107 @@
+// Page scripts run in the portal's origin; nothing they do may read, script or steer the panel
+// (it will one day hold a button that writes a tenant-wide policy). Every probe below runs in the
+// page's main world, exactly where a hostile or buggy portal script would.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { expectPanel, panelFrames, portalUrl, readPanel, ROUTES, TENANT, TEST_TIMEOUT, useBrowserSession } from './panel.mjs';
+
+const SUMMARY = `Conditional Access › Policies · ${TENANT} · Global cloud`;
+// Messages in the shapes the extension's contexts exchange, claiming another cloud and page.
+const FORGED = [
+  { type: 'rg-connect', token: 'forged' },
+  { type: 'rg-connect', port: 'forged', token: '' },
+  { type: 'facts', url: 'https://portal.azure.cn/#@evil.partner.onmschina.cn/view/Microsoft_AAD_IAM/GroupsManagementMenuBlade' },
+  { kind: 'facts', facts: { url: 'https://portal.azure.us/#view/Microsoft_AAD_ConditionalAccess/WhatIfBlade', account: '<img src=x onerror=alert(1)>' } },
+  { type: 'rg-facts', facts: { url: 'https://portal.azure.cn/', theme: 'dark' } },
+  { type: 'collapse' },
+];
+
+describe('page scripts cannot read or script the panel', { timeout: TEST_TIMEOUT }, () => {
+  const session = useBrowserSession();
+
+  test('the host element exposes no shadow root and no frame to the page', async () => {
+    const page = await session.context.newPage();
+    try {
+      await page.goto(portalUrl('entra.microsoft.com', ROUTES.policies));
+      await expectPanel(page, session.extensionId, { mode: 'full', summary: SUMMARY });
+      const seen = await page.evaluate(() => {
+        const host = document.querySelector('registration-guard-panel');
+        const frameDocuments = [];
+        for (let i = 0; i < window.length; i += 1) {
+          try {
+            frameDocuments.push(String(window.frames[i].document?.URL));
+          } catch (e) {
+            frameDocuments.push(`blocked: ${e.name}`);
+          }
+        }
+        return {
+          hosts: document.querySelectorAll('registration-guard-panel').length,
+          shadowRoot: host.shadowRoot === null ? null : 'open',
+          iframesInDocument: [...document.querySelectorAll('iframe')].map((f) => f.src),
+          frameDocuments,
+        };
+      });
+      assert.equal(seen.hosts, 1);
+      assert.equal(seen.shadowRoot, null, 'the panel host has an open shadow root');
+      assert.deepEqual(seen.iframesInDocument, [], 'the page can find the panel iframe');
+      for (const entry of seen.frameDocuments) assert.match(entry, /^blocked: /, `a page script read a frame: ${entry}`);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('even holding the iframe element, a page script cannot read or script the frame', async () => {
+    const page = await session.context.newPage();
+    try {
+      await page.goto(portalUrl('entra.microsoft.com', ROUTES.policies));
+      const frame = await expectPanel(page, session.extensionId, { mode: 'full' });
+      // Hands the element to the main world as if the closed shadow root had leaked it.
+      const element = await frame.frameElement();
+      const seen = await page.evaluate((iframe) => {
+        const probe = (read) => { try { return `read: ${read()}`; } catch (e) { return `blocked: ${e.name}`; } };
+        return {
+          contentDocument: iframe.contentDocument === null ? null : 'readable',
+          document: probe(() => iframe.contentWindow.document.URL),
+          body: probe(() => iframe.contentWindow.document.body.innerHTML),
+          location: probe(() => iframe.contentWindow.location.href),
+          click: probe(() => iframe.contentWindow.document.querySelector('button').click()),
+        };
+      }, element);
+      await element.dispose();
+      assert.equal(seen.contentDocument, null);
+      assert.match(seen.document, /^blocked: SecurityError/);
+      assert.match(seen.body, /^blocked: SecurityError/);
+      assert.match(seen.location, /^blocked: SecurityError/);
+      assert.match(seen.click, /^blocked: SecurityError/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('forged connect and facts messages change nothing in the panel', async () => {
+    const page = await session.context.newPage();
+    try {
+      await page.goto(portalUrl('entra.microsoft.com', ROUTES.policies));
+      const frame = await expectPanel(page, session.extensionId, { mode: 'full', summary: SUMMARY });
+      const before = await readPanel(frame);
+      const element = await frame.frameElement();
+      await page.evaluate(({ iframe, forged }) => {
+        for (const message of forged) {
+          const channel = new MessageChannel();
+          iframe.contentWindow.postMessage(message, '*', [channel.port2]);
+          iframe.contentWindow.postMessage(message, '*');
+          window.postMessage(message, '*');
+          window.postMessage(JSON.stringify(message), '*');
+          document.dispatchEvent(new CustomEvent('rg-facts', { detail: message }));
+        }
+      }, { iframe: element, forged: FORGED });
+      await element.dispose();
+      // An absence cannot be waited for: give the extension time to (wrongly) react, then look.
+      await page.waitForTimeout(1_000);
+      assert.deepEqual(await readPanel(panelFrames(page, session.extensionId)[0]), before);
+      assert.equal(panelFrames(page, session.extensionId).length, 1);
+    } finally {
+      await page.close();
+    }
+  });
+});
