@@ -14,8 +14,9 @@
 //!    [`Recognition::OtherSignInError`].
 //! 3. With localized labels, a bare five- or six-digit value on a `label: value` line (such as
 //!    `Fehlercode: 53003`) counts as the error code only next to the troubleshooting structure:
-//!    a GUID-shaped value on another line (Request Id, Correlation Id) or a troubleshooting-details
-//!    container on the page. A lone number in translated text is not enough.
+//!    a GUID-shaped value on another line (Request Id, Correlation Id), or — for the Conditional
+//!    Access codes only — a troubleshooting-details container on the page. A lone number in
+//!    translated text is not enough.
 //! 4. Without any code, the English heading or body wording ("cannot/can't access this right now",
 //!    "does not/doesn't meet the criteria to access this resource") gives a block page with
 //!    [`Confidence::Likely`] and code 53003, the only code that page text is known for.
@@ -501,8 +502,13 @@ fn read_details(lines: &[&str], has_details_panel: bool) -> DetailsReading {
         }
     }
 
+    // A GUID-valued line is the troubleshooting panel's signature; a container reported without
+    // one might be an empty template, so it only vouches for the Conditional Access codes (a
+    // one-time passcode under a translated label must not become an error code).
     let structural_evidence = guid_seen || has_details_panel;
-    let bare_code = bare_code.filter(|_| structural_evidence);
+    let bare_code = bare_code.filter(|(number, _)| {
+        guid_seen || (has_details_panel && BlockCode::from_number(*number).is_some())
+    });
     let chosen = labelled_code.or(token_code).or(bare_code);
     if details.error_code.is_none() {
         details.error_code = chosen.map(|(number, _)| number.to_string());

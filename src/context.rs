@@ -586,7 +586,10 @@ impl Route {
             "conditionalaccessblade" => match menu.as_deref() {
                 None | Some("overview") => Area::ConditionalAccessOverview,
                 Some("policies") => Area::Policies,
-                Some("namedlocations") => Area::NamedLocations,
+                // `NamedNetworks(V2)` is the legacy menu name, still linked from older guides.
+                Some("namedlocations" | "namednetworks" | "namednetworksv2") => {
+                    Area::NamedLocations
+                }
                 Some("whatif") => Area::WhatIf,
                 Some("templates") => Area::Templates,
                 Some(_) => Area::OtherConditionalAccess {
@@ -683,8 +686,10 @@ pub(crate) fn is_guid(text: &str) -> bool {
         })
 }
 
-/// A DNS name with at least two labels and an alphabetic top-level label (so no IP addresses).
+/// A DNS name with at least two labels and an alphabetic top-level label (so no IP addresses),
+/// and not a file name such as `index.html` that a portal path can also hold.
 fn is_domain(text: &str) -> bool {
+    const FILE_EXTENSIONS: [&str; 8] = ["html", "htm", "aspx", "asp", "php", "js", "json", "xml"];
     let labels: Vec<&str> = text.split('.').collect();
     text.len() <= 253
         && labels.len() >= 2
@@ -695,7 +700,7 @@ fn is_domain(text: &str) -> bool {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        && labels
-            .last()
-            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()))
+        && labels.last().is_some_and(|tld| {
+            tld.chars().all(|c| c.is_ascii_alphabetic()) && !FILE_EXTENSIONS.contains(tld)
+        })
 }

@@ -363,6 +363,46 @@ fn localized_number_without_troubleshooting_structure_is_not_a_code() {
 }
 
 #[test]
+fn a_details_container_alone_vouches_only_for_conditional_access_codes() {
+    // A one-time passcode under a translated label, on a page whose (empty) details container exists.
+    let passcode = SignInPageFacts {
+        lang: Some("fr".into()),
+        ..sign_in_page(Some("Entrer le code"), vec!["Code : 123456".into()], true)
+    };
+    assert_eq!(recognise(&passcode), Recognition::NotABlockPage);
+
+    let blocked = SignInPageFacts {
+        lang: Some("fr".into()),
+        ..sign_in_page(
+            Some("Vous ne pouvez pas y accéder pour l’instant"),
+            vec!["Code d’erreur : 53003".into()],
+            true,
+        )
+    };
+    let page = block(recognise(&blocked));
+    assert_eq!(
+        (page.code, page.confidence),
+        (BlockCode::BlockedByConditionalAccess, Confidence::Confirmed)
+    );
+    assert_eq!(page.details.error_code.as_deref(), Some("53003"));
+
+    let other_with_ids = SignInPageFacts {
+        lang: Some("fr".into()),
+        ..sign_in_page(
+            None,
+            vec![
+                "Code d’erreur : 50126".into(),
+                "ID de corrélation : 019827f4-372b-7726-8110-db46f130cd8f".into(),
+            ],
+            true,
+        )
+    };
+    assert!(
+        matches!(recognise(&other_with_ids), Recognition::OtherSignInError { code: Some(c), .. } if c == "AADSTS50126")
+    );
+}
+
+#[test]
 fn full_width_colons_are_label_separators() {
     let facts = SignInPageFacts {
         lang: Some("ja".into()),

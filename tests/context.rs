@@ -620,6 +620,31 @@ fn tenant_hints_come_from_the_fragment_or_the_path() {
 }
 
 #[test]
+fn file_names_in_the_path_are_not_tenant_domains() {
+    let ctx = parse("https://portal.azure.com/index.html#view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/Policies");
+    assert_eq!((ctx.tenant, ctx.area), (None, Area::Policies));
+}
+
+#[test]
+fn legacy_named_networks_menu_is_named_locations() {
+    for url in [
+        "https://portal.azure.com/#blade/Microsoft_AAD_IAM/ConditionalAccessBlade/NamedNetworksV2",
+        "https://portal.azure.com/#blade/Microsoft_AAD_IAM/ConditionalAccessBlade/NamedNetworks",
+    ] {
+        assert_eq!(parse(url).area, Area::NamedLocations, "{url}");
+    }
+    let classic = parse(
+        "https://portal.azure.com/#blade/Microsoft_AAD_IAM/ConditionalAccessBlade/ClassicPolicies",
+    );
+    assert_eq!(
+        classic.area,
+        Area::OtherConditionalAccess {
+            section: "Classic policies".into()
+        }
+    );
+}
+
+#[test]
 fn placeholders_are_never_taken_for_tenants_or_policies() {
     for url in [
         "https://entra.microsoft.com/{tenantId}#view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/Overview/menuId//fromNav/Identity",
