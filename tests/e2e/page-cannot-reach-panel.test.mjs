@@ -3,18 +3,17 @@
 // page's main world, exactly where a hostile or buggy portal script would.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { expectPanel, panelFrames, portalUrl, readPanel, ROUTES, TENANT, TEST_TIMEOUT, useBrowserSession } from './panel.mjs';
+import { expectPanel, panelBox, panelFrames, portalUrl, readPanel, ROUTES, TENANT, TEST_TIMEOUT, useBrowserSession } from './panel.mjs';
 
 const SUMMARY = `Conditional Access › Policies · ${TENANT} · Global cloud`;
-// Messages in the shapes the extension's contexts exchange, claiming another cloud and page.
-const FORGED = [
-  { type: 'rg-connect', token: 'forged' },
-  { type: 'rg-connect', port: 'forged', token: '' },
-  { type: 'facts', url: 'https://portal.azure.cn/#@evil.partner.onmschina.cn/view/Microsoft_AAD_IAM/GroupsManagementMenuBlade' },
-  { kind: 'facts', facts: { url: 'https://portal.azure.us/#view/Microsoft_AAD_ConditionalAccess/WhatIfBlade', account: '<img src=x onerror=alert(1)>' } },
-  { type: 'rg-facts', facts: { url: 'https://portal.azure.cn/', theme: 'dark' } },
-  { type: 'collapse' },
-];
+// Well-formed page facts (the shape the content script sends over its private port) that
+// claim another cloud, another blade, a dark page and a different account.
+const FORGED_FACTS = {
+  url: 'https://portal.azure.cn/#@evil.partner.onmschina.cn/view/Microsoft_AAD_IAM/GroupsManagementMenuBlade/~/AllGroups',
+  title: 'Groups - Microsoft Azure', lang: 'en', bodyBackground: 'rgb(0, 0, 0)', rootBackground: 'rgb(0, 0, 0)',
+  prefersDark: true, account: { meControlName: 'Mallory' }, viewport: { width: 1366, height: 800 },
+};
+const GUESSED_TOKEN = '0123456789abcdef0123456789abcdef';
 
 describe('page scripts cannot read or script the panel', { timeout: TEST_TIMEOUT }, () => {
   const session = useBrowserSession();
@@ -85,21 +84,28 @@ describe('page scripts cannot read or script the panel', { timeout: TEST_TIMEOUT
       const frame = await expectPanel(page, session.extensionId, { mode: 'full', summary: SUMMARY });
       const before = await readPanel(frame);
       const element = await frame.frameElement();
-      await page.evaluate(({ iframe, forged }) => {
-        for (const message of forged) {
-          const channel = new MessageChannel();
-          iframe.contentWindow.postMessage(message, '*', [channel.port2]);
-          iframe.contentWindow.postMessage(message, '*');
+      const boxBefore = await panelBox(frame);
+      await page.evaluate(({ iframe, facts, token }) => {
+        // A handshake with a guessed token and the attacker's own port, then facts through it.
+        const channel = new MessageChannel();
+        iframe.contentWindow.postMessage({ type: 'rg-connect', token }, '*', [channel.port2]);
+        channel.port1.postMessage({ type: 'facts', facts });
+        // Facts and layout orders posted straight at the frame and at the page's own window,
+        // where a careless content script might listen.
+        iframe.contentWindow.postMessage({ type: 'facts', facts }, '*');
+        for (const message of [{ type: 'facts', facts }, { type: 'page-facts-request' },
+          { type: 'layout', mode: 'full', width: 1366, height: 800, right: 0, bottom: 0 }]) {
           window.postMessage(message, '*');
           window.postMessage(JSON.stringify(message), '*');
-          document.dispatchEvent(new CustomEvent('rg-facts', { detail: message }));
         }
-      }, { iframe: element, forged: FORGED });
+      }, { iframe: element, facts: FORGED_FACTS, token: GUESSED_TOKEN });
       await element.dispose();
       // An absence cannot be waited for: give the extension time to (wrongly) react, then look.
       await page.waitForTimeout(1_000);
-      assert.deepEqual(await readPanel(panelFrames(page, session.extensionId)[0]), before);
-      assert.equal(panelFrames(page, session.extensionId).length, 1);
+      const frames = panelFrames(page, session.extensionId);
+      assert.equal(frames.length, 1);
+      assert.deepEqual(await readPanel(frames[0]), before);
+      assert.deepEqual(await panelBox(frames[0]), boxBefore, 'a forged layout message moved or resized the panel');
     } finally {
       await page.close();
     }
