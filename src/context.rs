@@ -81,7 +81,9 @@ impl Cloud {
     }
 
     /// The cloud whose sign-in service runs on `host` (case-insensitive, port and trailing dot
-    /// allowed), or `None` for any other host.
+    /// allowed), or `None` for any other host. Besides each cloud's [`Cloud::login_host`], this
+    /// accepts `login.microsoft.com` and the legacy `login.windows.net` (Global), which serve the
+    /// same sign-in pages, and `login.partner.microsoftonline.cn` (China).
     ///
     /// ```
     /// use registration_guard::context::Cloud;

@@ -869,6 +869,14 @@ fn cloud_hosts_follow_the_cloud_table() {
         Some(Cloud::China)
     );
     assert_eq!(Cloud::from_sign_in_host("entra.microsoft.com"), None);
+    assert_eq!(
+        Cloud::from_sign_in_host("Login.Windows.Net"),
+        Some(Cloud::Global)
+    );
+    assert_eq!(
+        Cloud::from_sign_in_host("login.microsoft.com:443"),
+        Some(Cloud::Global)
+    );
 }
 
 #[test]
