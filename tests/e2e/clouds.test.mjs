@@ -1,6 +1,6 @@
 // Tokens never cross clouds, so the panel must say which cloud the admin is in.
 import { describe, test } from 'node:test';
-import { expectPanel, portalUrl, ROUTES, TEST_TIMEOUT, useBrowserSession } from './panel.mjs';
+import { expectPanel, portalUrl, ROUTES, SUITE_TIMEOUT, useBrowserSession } from './panel.mjs';
 
 const CASES = [
   { host: 'portal.azure.us', tenant: 'contoso.onmicrosoft.us', cloud: 'US Government cloud' },
@@ -8,7 +8,7 @@ const CASES = [
   { host: 'portal.azure.cn', tenant: 'contoso.partner.onmschina.cn', cloud: 'China cloud (21Vianet)' },
 ];
 
-describe('the panel names the cloud', { timeout: TEST_TIMEOUT }, () => {
+describe('the panel names the cloud', { timeout: SUITE_TIMEOUT }, () => {
   const session = useBrowserSession();
 
   for (const { host, tenant, cloud } of CASES) {

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ROOT } from '../emulator/paths.mjs';
 import {
-  clickNav, expectPanel, expectPopup, portalUrl, ROUTES, setFragment, TENANT, TEST_TIMEOUT, useBrowserSession,
+  clickNav, expectPanel, expectPopup, portalUrl, ROUTES, setFragment, TENANT, SUITE_TIMEOUT, useBrowserSession,
 } from './panel.mjs';
 
 const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 const tail = `${TENANT} · Global cloud`;
 
-describe('panel context follows hash navigation', { timeout: TEST_TIMEOUT }, () => {
+describe('panel context follows hash navigation', { timeout: SUITE_TIMEOUT }, () => {
   const session = useBrowserSession();
 
   test('policies → named locations → one policy → What If updates the panel without reloading the page', async () => {

@@ -1,9 +1,9 @@
 // Away from Conditional Access the extension stays out of the way: only its launcher shows.
 // Coming back to Conditional Access brings the full panel back.
 import { describe, test } from 'node:test';
-import { clickNav, expectPanel, portalUrl, ROUTES, TENANT, TEST_TIMEOUT, useBrowserSession } from './panel.mjs';
+import { clickNav, expectPanel, portalUrl, ROUTES, TENANT, SUITE_TIMEOUT, useBrowserSession } from './panel.mjs';
 
-describe('launcher only on an unrelated blade', { timeout: TEST_TIMEOUT }, () => {
+describe('launcher only on an unrelated blade', { timeout: SUITE_TIMEOUT }, () => {
   const session = useBrowserSession();
 
   test('the Groups blade shows only the launcher, and the policies blade the full panel again', async () => {

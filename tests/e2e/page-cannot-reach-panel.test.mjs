@@ -3,7 +3,7 @@
 // page's main world, exactly where a hostile or buggy portal script would.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { expectPanel, panelBox, panelFrames, portalUrl, readPanel, ROUTES, TENANT, TEST_TIMEOUT, useBrowserSession } from './panel.mjs';
+import { expectPanel, panelBox, panelFrames, portalUrl, readPanel, ROUTES, TENANT, SUITE_TIMEOUT, useBrowserSession } from './panel.mjs';
 
 const SUMMARY = `Conditional Access › Policies · ${TENANT} · Global cloud`;
 // Well-formed page facts (the shape the content script sends over its private port) that
@@ -15,7 +15,7 @@ const FORGED_FACTS = {
 };
 const GUESSED_TOKEN = '0123456789abcdef0123456789abcdef';
 
-describe('page scripts cannot read or script the panel', { timeout: TEST_TIMEOUT }, () => {
+describe('page scripts cannot read or script the panel', { timeout: SUITE_TIMEOUT }, () => {
   const session = useBrowserSession();
 
   test('the host element exposes no shadow root and no frame to the page', async () => {

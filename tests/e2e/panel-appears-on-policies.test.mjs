@@ -2,11 +2,11 @@
 // portal uses, the extension docks its full panel and says where the admin is.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { expectPanel, panelBox, portalUrl, ROUTES, TEST_TIMEOUT, useBrowserSession } from './panel.mjs';
+import { expectPanel, panelBox, portalUrl, ROUTES, SUITE_TIMEOUT, useBrowserSession } from './panel.mjs';
 
 const GLOBAL_POLICIES = 'Conditional Access › Policies · contoso.onmicrosoft.com · Global cloud';
 
-describe('panel appears on a policies page', { timeout: TEST_TIMEOUT }, () => {
+describe('panel appears on a policies page', { timeout: SUITE_TIMEOUT }, () => {
   const session = useBrowserSession();
 
   for (const host of ['entra.microsoft.com', 'portal.azure.com']) {

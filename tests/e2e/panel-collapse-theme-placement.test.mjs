@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  clickNav, eventually, expectPanel, overlaps, panelBox, panelFrames, portalUrl, ROUTES, TEST_TIMEOUT, useBrowserSession,
+  clickNav, eventually, expectPanel, overlaps, panelBox, panelFrames, portalUrl, ROUTES, SUITE_TIMEOUT, useBrowserSession,
 } from './panel.mjs';
 
 /** Fails when the panel frame covers any part of the portal's top bar or command bar. */
@@ -22,7 +22,7 @@ async function assertPortalChromeUncovered(page, extensionId, when) {
   });
 }
 
-describe('collapse, theme and placement', { timeout: TEST_TIMEOUT }, () => {
+describe('collapse, theme and placement', { timeout: SUITE_TIMEOUT }, () => {
   const session = useBrowserSession();
 
   test('collapse and expand work from the keyboard, move focus sensibly and survive a reload', async () => {

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PORTAL_CSP } from '../emulator/portal/service.mjs';
-import { expectPanel, portalUrl, ROUTES, TENANT, TEST_TIMEOUT, useBrowserSession } from './panel.mjs';
+import { expectPanel, portalUrl, ROUTES, TENANT, SUITE_TIMEOUT, useBrowserSession } from './panel.mjs';
 
-describe('a working panel under the strictest CSP', { timeout: TEST_TIMEOUT }, () => {
+describe('a working panel under the strictest CSP', { timeout: SUITE_TIMEOUT }, () => {
   const session = useBrowserSession();
 
   test('with script-src none and frame-src none the full panel reads the page', async () => {

@@ -4,8 +4,8 @@ import { after, before } from 'node:test';
 import { startEmulator } from '../emulator/server.mjs';
 import { launchBrowser } from './browser.mjs';
 
-/** Bound for one test: generous for 2 busy cores, but a hung browser still fails the run. */
-export const TEST_TIMEOUT = 90_000;
+/** Bound for one test file's suite: generous for 2 busy cores, but a hung browser still fails the run. */
+export const SUITE_TIMEOUT = 180_000;
 
 export const TENANT = 'contoso.onmicrosoft.com';
 export const POLICY_ID = '76e48a65-0184-4cc5-a8f0-962a824b8169';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  clickNav, countPanelHosts, expectPanel, panelFrames, portalUrl, ROUTES, setFragment, TENANT, TEST_TIMEOUT,
+  clickNav, countPanelHosts, expectPanel, panelFrames, portalUrl, ROUTES, setFragment, TENANT, SUITE_TIMEOUT,
   useBrowserSession,
 } from './panel.mjs';
 
@@ -18,7 +18,7 @@ const STEPS = [
   { fragment: ROUTES.policies, summary: `Conditional Access › Policies · ${tail}`, mode: 'full' },
 ];
 
-describe('still exactly one panel after 20 navigations', { timeout: TEST_TIMEOUT * 2 }, () => {
+describe('still exactly one panel after 20 navigations', { timeout: SUITE_TIMEOUT }, () => {
   const session = useBrowserSession();
 
   test('20 navigations leave one host element and one extension frame', async () => {
