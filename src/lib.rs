@@ -12,7 +12,6 @@
 pub mod blockpage;
 pub mod context;
 pub mod engine;
-pub mod graph;
 pub mod messages;
 
 #[cfg(target_arch = "wasm32")]
