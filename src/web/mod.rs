@@ -1,1 +1,13 @@
-//! Browser shell (wasm only).
+//! Browser shell (wasm only): binds the pure core to the extension's contexts and the demo page.
+//!
+//! One wasm module serves them all; each context's JavaScript file only loads it and calls its entry
+//! point: [`panel::start_panel`] (`panel.html`, the frame on portal pages), [`popup::start_popup`]
+//! (`popup.html`), [`background::background_handle_message`] (the service worker) and
+//! [`demo::start_demo`] (`www/index.html`).
+
+pub mod background;
+pub mod chrome;
+pub mod demo;
+pub mod dom;
+pub mod panel;
+pub mod popup;
