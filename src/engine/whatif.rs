@@ -49,6 +49,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::engine::cidr::{IpAddress, RangeSet};
+use crate::engine::coverage::is_configured;
 use crate::engine::model::{
     BuiltInControl, ClientAppType, ConditionalAccessPolicy, DevicePlatform, GrantOperator, GuestOrExternalUserType,
     GuestsOrExternalUsers, NamedLocation, PolicyState, RiskLevel, TenantSnapshot, ALL, ALL_TRUSTED,
@@ -630,18 +631,6 @@ fn first_common(a: &[u32], b: &[u32]) -> Option<u32> {
     }
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     small.iter().copied().find(|x| large.binary_search(x).is_ok())
-}
-
-/// Whether a JSON condition value configures anything (null, empty lists and objects whose
-/// fields are all unset do not; `@odata` annotations are ignored).
-fn is_configured(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(_) | Value::Number(_) => true,
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => a.iter().any(is_configured),
-        Value::Object(o) => o.iter().any(|(k, v)| !k.starts_with('@') && is_configured(v)),
-    }
 }
 
 impl WhatIfEngine {
