@@ -163,6 +163,17 @@ fn guest_preset_refuses_a_selection() {
 }
 
 #[test]
+fn guest_preset_refuses_to_exclude_guests() {
+    let options = PlanOptions {
+        exclude_guests: true,
+        ..PlanOptions::default()
+    };
+    let err = build_plan(&tenant(), Preset::BlockGuestsOutsideTrusted, &options).unwrap_err();
+    assert_eq!(err, PlanError::GuestPresetCannotExcludeGuests);
+    assert!(err.to_string().contains("nobody"));
+}
+
+#[test]
 fn selected_scope_and_exclusions_land_in_the_right_lists_without_duplicates() {
     let options = PlanOptions {
         scope: UserScope::Selected {

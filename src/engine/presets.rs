@@ -121,7 +121,7 @@ pub struct PlanOptions {
     /// Directory role template ids to leave out.
     pub exclude_roles: Vec<String>,
     /// Leave out guests and external users (always so for the MFA preset, which follows
-    /// Microsoft's template; meaningless for the guest preset).
+    /// Microsoft's template; refused for the guest preset).
     pub exclude_guests: bool,
     /// Report-only unless the admin chooses otherwise.
     pub state: PolicyState,
@@ -173,6 +173,8 @@ pub enum PlanError {
     EmptyScope,
     /// The guest preset targets every guest; a selection does not apply to it.
     GuestPresetIsForAllGuests,
+    /// Excluding guests from the guest preset would leave nobody in the policy.
+    GuestPresetCannotExcludeGuests,
     /// An id that is not an object id (GUID).
     InvalidId { field: &'static str, value: String },
 }
@@ -185,6 +187,10 @@ impl fmt::Display for PlanError {
             PlanError::GuestPresetIsForAllGuests => f.write_str(
                 "The guest preset applies to every guest and external user. To limit the policy to chosen \
                  users or groups, use \"Block outside trusted locations\" with a selection instead.",
+            ),
+            PlanError::GuestPresetCannotExcludeGuests => f.write_str(
+                "The guest preset applies only to guests and external users; excluding them would leave \
+                 nobody in the policy. Turn off \"exclude guests\" or choose another preset.",
             ),
             PlanError::InvalidId { field, value } => write!(
                 f,
@@ -266,6 +272,9 @@ pub fn build_plan(
     if wanted.trim().is_empty() {
         return Err(PlanError::EmptyDisplayName);
     }
+    if preset == Preset::BlockGuestsOutsideTrusted && options.exclude_guests {
+        return Err(PlanError::GuestPresetCannotExcludeGuests);
+    }
     let mut warnings = Vec::new();
     let mut users = ConditionalAccessUsers::default();
 
@@ -323,8 +332,7 @@ pub fn build_plan(
     }
     let excludes_guests = match preset {
         Preset::RequireMfaOutsideTrusted => true,
-        Preset::BlockOutsideTrusted => options.exclude_guests,
-        Preset::BlockGuestsOutsideTrusted => false,
+        Preset::BlockOutsideTrusted | Preset::BlockGuestsOutsideTrusted => options.exclude_guests,
     };
     if excludes_guests {
         push_unique(&mut users.exclude_users, GUESTS_OR_EXTERNAL_USERS);
