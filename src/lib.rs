@@ -10,8 +10,11 @@
 //! the panel frame, the popup and the background service worker.
 
 pub mod blockpage;
+pub mod blockpreview;
 pub mod context;
 pub mod engine;
+pub mod explainer;
+pub mod graph;
 pub mod messages;
 
 #[cfg(target_arch = "wasm32")]
