@@ -79,11 +79,12 @@ pub async fn send_to_background(message: &JsValue) -> Result<JsValue, JsValue> {
     JsFuture::from(runtime_send_message(message)?).await
 }
 
-/// Id of the active tab in the popup's window (ids need no `tabs` permission; addresses would).
+/// Id of the active tab in the window the admin last used: the one whose toolbar opened the popup
+/// (ids need no `tabs` permission; addresses would).
 pub async fn active_tab_id() -> Result<Option<f64>, JsValue> {
     let query = Object::new();
     Reflect::set(&query, &JsValue::from_str("active"), &JsValue::TRUE)?;
-    Reflect::set(&query, &JsValue::from_str("currentWindow"), &JsValue::TRUE)?;
+    Reflect::set(&query, &JsValue::from_str("lastFocusedWindow"), &JsValue::TRUE)?;
     let tabs: js_sys::Array = JsFuture::from(tabs_query(&query)?).await?.dyn_into()?;
     Ok(tabs.iter().next().and_then(|tab| Reflect::get(&tab, &JsValue::from_str("id")).ok()?.as_f64()))
 }

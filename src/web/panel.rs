@@ -359,12 +359,13 @@ fn full_view(
     match context {
         Ok(ctx) => {
             dom::append(&body, &where_section(doc, ctx, account)?)?;
-            dom::append(&body, &section(doc, "Here", &[&area_note(ctx)])?)?;
+            dom::append(&body, &section(doc, "On this page", &[&area_note(ctx)])?)?;
             dom::append(&body, &section(doc, "What Registration Guard sets up", &[PROTECTION])?)?;
-            dom::append(&body, &section(doc, "What users will see", &[BLOCK_PAGE, BLOCK_PAGE_ADMIN])?)?;
+            // The honest state of this version comes before the explanations that follow.
             let next = section(doc, "Next step", &[&next_step(ctx)])?;
             next.class_list().add_1("rg-next")?;
             dom::append(&body, &next)?;
+            dom::append(&body, &section(doc, "What users will see", &[BLOCK_PAGE, BLOCK_PAGE_ADMIN])?)?;
         }
         Err(error) => {
             let notice = text_el(doc, "p", "rg-error", &error.to_string())?;
@@ -435,10 +436,10 @@ fn section(doc: &Document, heading: &str, paragraphs: &[&str]) -> Result<Element
     Ok(section)
 }
 
-const PROTECTION: &str = "A Conditional Access policy on the user action “Register security information” — adding or \
-     changing MFA and password-reset methods — for any location except your trusted ones. Outside them, registration \
-     is either blocked, or requires MFA so a Temporary Access Pass still lets remote new hires enrol. The policy starts \
-     in report-only mode and excludes you and your emergency-access accounts.";
+const PROTECTION: &str = "A Conditional Access policy on the user action “Register security information” (adding MFA \
+     and password-reset methods) for every location except your trusted ones: blocked there, or MFA required so a \
+     Temporary Access Pass still lets remote new hires enrol. It starts in report-only mode and excludes you and your \
+     emergency-access accounts.";
 
 const BLOCK_PAGE: &str = "Away from a trusted location, users who try to add a method meet “You cannot access this right \
      now” (error 53003). They can register from a trusted network or, where MFA is required instead of a block, with \
