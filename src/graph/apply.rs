@@ -188,7 +188,7 @@ enum Phase {
     Review { read: Box<PreflightRead> },
     Creating { creation: Creation, policy_body: Value, state: PolicyState },
     Live { policy_id: String, state: PolicyState },
-    Changing { policy_id: String, to: Option<PolicyState>, attempts: Attempts },
+    Changing { policy_id: String, from: PolicyState, to: Option<PolicyState>, attempts: Attempts },
     Deleted { policy_id: String },
     Failed,
 }
@@ -293,12 +293,12 @@ impl ApplyFlow {
         if self.in_flight.is_some() || to == Some(*state) {
             return Step::Ignored;
         }
-        self.phase = Phase::Changing { policy_id: policy_id.clone(), to, attempts: Attempts::default() };
+        self.phase = Phase::Changing { policy_id: policy_id.clone(), from: *state, to, attempts: Attempts::default() };
         self.send_change(None)
     }
 
     fn send_change(&mut self, wait: Option<Wait>) -> Step {
-        let Phase::Changing { policy_id, to, attempts } = &mut self.phase else { return Step::Ignored };
+        let Phase::Changing { policy_id, to, attempts, .. } = &mut self.phase else { return Step::Ignored };
         attempts.made += 1;
         let url = self.endpoints.url(WRITE_VERSION, &format!("{POLICIES}/{}", super::codec::percent_encode(policy_id)));
         let request = match to {
@@ -373,10 +373,12 @@ impl ApplyFlow {
         }
     }
 
+    /// The creation in progress. Only called from the `Creating` arms of `confirm`,
+    /// `resume`, `on_response` and `created`, so the phase always matches.
     fn creation(&mut self) -> &mut Creation {
         match &mut self.phase {
             Phase::Creating { creation, .. } => creation,
-            _ => unreachable!("only called in the Creating phase"),
+            _ => unreachable!("creation() is only called in the Creating phase"),
         }
     }
 
@@ -512,8 +514,8 @@ impl ApplyFlow {
     }
 
     fn on_changed(&mut self, outcome: Outcome, now_ms: u64) -> Step {
-        let Phase::Changing { policy_id, to, .. } = &self.phase else { return Step::Ignored };
-        let (policy_id, to) = (policy_id.clone(), *to);
+        let Phase::Changing { policy_id, from, to, .. } = &self.phase else { return Step::Ignored };
+        let (policy_id, from, to) = (policy_id.clone(), *from, *to);
         let operation = if to.is_some() { Operation::UpdatePolicy } else { Operation::DeletePolicy };
         let error = match outcome {
             Ok(r) if (200..300).contains(&r.status) => None,
@@ -547,7 +549,8 @@ impl ApplyFlow {
         match retry.next_move(Idempotency::Safe, &error, attempts, jitter) {
             NextMove::Retry(wait) => self.send_change(Some(wait)),
             _ => {
-                // The policy is still there, in the state it had.
+                // As far as anyone knows, the policy is still there in the state it had.
+                self.phase = Phase::Live { policy_id, state: from };
                 Step::Failed(error)
             }
         }
