@@ -179,9 +179,10 @@ pub enum Dock {
 pub enum ToSignInScript {
     /// Show the frame at this rectangle of the window (CSS pixels).
     Place { dock: Dock, left: u32, top: u32, width: u32, height: u32 },
-    /// Remove the frame and stop watching the page: not a Conditional Access block, or the user
-    /// closed the explainer.
+    /// Not a Conditional Access block: remove the frame, and look again only if the page's text changes.
     Remove,
+    /// The user closed the explainer: remove the frame and leave this page alone.
+    Dismissed,
 }
 
 /// A rectangle of the window for the explainer frame.
@@ -444,6 +445,7 @@ mod tests {
             json!({"type": "place", "dock": "side", "left": 904, "top": 16, "width": 360, "height": 400})
         );
         assert_eq!(serde_json::to_value(ToSignInScript::Remove).unwrap(), json!({"type": "remove"}));
+        assert_eq!(serde_json::to_value(ToSignInScript::Dismissed).unwrap(), json!({"type": "dismissed"}));
     }
 
     #[test]

@@ -6,8 +6,10 @@
 //! [`demo::start_demo`] (`www/index.html`).
 
 pub mod background;
+pub mod blockpreview_view;
 pub mod chrome;
 pub mod demo;
 pub mod dom;
+pub mod explainer;
 pub mod panel;
 pub mod popup;
