@@ -136,7 +136,7 @@ fn html_error_pages_are_not_taken_for_graph() {
 fn success_bodies_that_are_cut_or_garbled_are_told_apart() {
     assert_eq!(read_json(201, r#"{"id": "7359d0e0", "displayName": "Blo"#), Err(GraphError::Truncated { received_bytes: 38 }));
     let GraphError::MalformedJson { line, column, .. } = read_json(200, "{\n  \"id\": 7359d0e0\n}").unwrap_err() else { panic!() };
-    assert_eq!((line, column), (2, 9));
+    assert_eq!((line, column), (2, 13), "points at the first bad character");
     assert!(matches!(read_json(200, "<html><title>Sign in to Wi-Fi</title></html>"), Err(GraphError::NotJson { .. })));
     assert!(read_json(200, "{}").is_ok());
 }
