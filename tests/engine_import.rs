@@ -562,3 +562,45 @@ fn imported_files_merge_into_a_snapshot() {
     assert_eq!(snapshot.trusted_locations().count(), 1);
     assert!(snapshot.licences.is_none() && snapshot.security_defaults_enabled.is_none());
 }
+
+#[test]
+fn powershell_sdk_named_location_with_additional_properties_is_read() {
+    // Get-MgIdentityConditionalAccessNamedLocation | ConvertTo-Json puts the derived
+    // type's fields in AdditionalProperties.
+    let file = br##"[{"Id": "0854951d-5fc0-4eb1-b392-9b2c9d7949c2", "DisplayName": "Head office",
+        "CreatedDateTime": "/Date(1567559494938)/", "ModifiedDateTime": null,
+        "AdditionalProperties": {"@odata.type": "#microsoft.graph.ipNamedLocation", "isTrusted": true,
+            "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "203.0.113.0/24"}]}}]"##;
+    let import = import_tenant(file).unwrap();
+    match &import.named_locations[..] {
+        [NamedLocation::Ip {
+            id,
+            display_name,
+            is_trusted: true,
+            ip_ranges,
+            extra,
+        }] => {
+            assert_eq!(id.as_deref(), Some("0854951d-5fc0-4eb1-b392-9b2c9d7949c2"));
+            assert_eq!(display_name, "Head office");
+            assert_eq!(ip_ranges, &["203.0.113.0/24"]);
+            assert_eq!(extra["createdDateTime"], "2019-09-04T01:11:34.938Z");
+        }
+        other => panic!("expected one trusted IP location, got {other:?}"),
+    }
+}
+
+#[test]
+fn graph_collection_pages_with_annotations_are_read() {
+    let file = br##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies",
+        "@odata.nextLink": "https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies?$skiptoken=x",
+        "value": [{"id": "1", "displayName": "A", "state": "enabled", "conditions": {}},
+                  {"id": "2", "displayName": "B", "state": "disabled", "conditions": {}}]}"##;
+    let import = import_tenant(file).unwrap();
+    let names: Vec<_> = import
+        .policies
+        .iter()
+        .map(|p| p.display_name.as_str())
+        .collect();
+    assert_eq!(names, ["A", "B"]);
+    assert!(import.warnings.is_empty(), "{:?}", import.warnings);
+}
