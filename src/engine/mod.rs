@@ -16,13 +16,14 @@
 //!
 //! # Example
 //!
-//! Import an export, plan the classic preset, see what it changes, and export it:
+//! Import an export, plan the classic preset, check it, see what it changes, and export it:
 //!
 //! ```
 //! use registration_guard::engine::coverage::{assess, assess_with_draft};
 //! use registration_guard::engine::export::{export_plan, ExportFormat};
 //! use registration_guard::engine::import::import_tenant;
 //! use registration_guard::engine::model::AdminIdentity;
+//! use registration_guard::engine::preflight::{has_blockers, preflight};
 //! use registration_guard::engine::presets::{build_plan, PlanOptions, Preset};
 //! use registration_guard::engine::whatif::{Decision, Draft, SignIn, SignInTarget, WhatIfEngine};
 //!
@@ -42,6 +43,10 @@
 //! // Report-only by default; the admin and the break-glass account are excluded.
 //! let plan = build_plan(&tenant, Preset::BlockOutsideTrusted, &PlanOptions::default())?;
 //! assert_eq!(plan.body["state"], "enabledForReportingButNotEnforced");
+//!
+//! // Preflight: a trusted location exists, nothing stands in the way of creating it.
+//! let findings = preflight(&tenant, &plan);
+//! assert!(!has_blockers(&findings), "{findings:?}");
 //!
 //! // Coverage: not protected today; protected once the plan is created and turned on.
 //! assert_eq!(assess(&tenant).verdict.label(), "Not protected");
