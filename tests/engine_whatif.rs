@@ -557,3 +557,13 @@ fn every_corpus_policy_compiles_and_evaluates() {
         assert_eq!(evaluated, snap.policies.len(), "{set}");
     }
 }
+
+#[test]
+fn synthetic_bench_workload_runs_whole_passes_and_reports_the_count() {
+    let w = registration_guard::engine::whatif::BenchWorkload::synthetic();
+    assert_eq!((w.policies(), w.sign_ins()), (48, 16));
+    let done = w.run(1000);
+    assert!(done >= 1000 && done < 1000 + 48, "{done}");
+    assert_eq!(done % 48, 0);
+    assert_eq!(w.run(0), 0);
+}
