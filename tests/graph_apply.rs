@@ -3,6 +3,7 @@
 
 use registration_guard::context::Cloud;
 use registration_guard::engine::model::{PolicyState, ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR, SERVICE_PLAN_ENTRA_ID_P1};
+use registration_guard::engine::preflight::{has_blockers, FindingCode, Severity};
 use registration_guard::engine::presets::{build_plan, Plan, PlanOptions, Preset};
 use registration_guard::graph::apply::{ApplyFlow, ApplySettings, LocationError, NewTrustedLocation, Step, Undo};
 use registration_guard::graph::errors::{ErrorContext, GraphError, Operation};
@@ -560,4 +561,39 @@ fn china_links_open_the_azure_portal() {
         registration_guard::graph::policy_portal_link(Cloud::China, "ABC"),
         "https://portal.azure.cn/#view/Microsoft_AAD_ConditionalAccess/PolicyBlade/policyId/abc"
     );
+}
+
+#[test]
+fn confirm_is_refused_when_the_engine_preflight_finds_a_blocker() {
+    let mut graph = FakeGraph::new();
+    graph.locations.clear();
+    let mut flow = flow();
+    let plan = reviewed(&mut flow, &mut graph, Preset::BlockOutsideTrusted);
+    let step = flow.confirm(&plan, None);
+    let Step::Blocked { findings } = &step else { panic!("{step:?}") };
+    assert!(findings.iter().any(|f| f.code == FindingCode::NoTrustedLocation && f.severity == Severity::Blocker), "{findings:?}");
+    assert_eq!(findings, &flow.findings(&plan, None));
+    assert!(!flow.is_busy() && flow.review().is_some(), "the review stays open");
+    assert_eq!(graph.log.len(), 1, "nothing was sent");
+    // Offering a trusted location in the same confirmation lifts the blocker.
+    let location = NewTrustedLocation::from_typed("Office", "192.0.2.0/24", flow.review().unwrap()).unwrap();
+    assert!(!has_blockers(&flow.findings(&plan, Some(&location))));
+}
+
+#[test]
+fn an_admin_without_a_writing_role_is_stopped_before_posting() {
+    let mut graph = FakeGraph::new();
+    let mut flow = flow();
+    let start = flow.start();
+    let Step::Send { request, .. } = start else { panic!() };
+    let mut answer: Value = serde_json::from_str(&graph.handle(&request).unwrap().body).unwrap();
+    for r in answer["responses"].as_array_mut().unwrap() {
+        if r["id"] == "roles" {
+            r["body"] = json!({"value": [{"id": "x", "roleTemplateId": "88d8e3e3-8f55-4a1e-953a-9b9898b8876b"}]});
+        }
+    }
+    assert_eq!(flow.on_response(Ok(HttpResponse::new(200, answer.to_string())), NOW), Step::Review);
+    let plan = build_plan(&flow.review().unwrap().snapshot, Preset::BlockOutsideTrusted, &PlanOptions::default()).unwrap();
+    let Step::Blocked { findings } = flow.confirm(&plan, None) else { panic!() };
+    assert_eq!(findings[0].code, FindingCode::AdminLacksRole);
 }

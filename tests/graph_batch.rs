@@ -371,3 +371,15 @@ fn named_locations_from_graphs_own_docs_decode_with_their_quirks() {
     assert_eq!(read.snapshot.named_locations.len(), docs["value"].as_array().unwrap().len());
     assert_eq!(read.snapshot.named_locations[0].display_name(), "Untrusted IP named location");
 }
+
+#[test]
+fn partly_hidden_roles_count_as_unknown_not_as_lacking_the_role() {
+    let mut pf = preflight();
+    pf.start();
+    let partial = ok("roles", list(json!([
+        {"id": "r1", "roleTemplateId": "88d8e3e3-8f55-4a1e-953a-9b9898b8876b"},
+        {"id": "r2", "roleTemplateId": null}])));
+    let read = done(pf.on_response(batch(replace(all_ok(), "roles", partial)), NOW));
+    assert!(!read.roles_known);
+    assert_eq!(read.snapshot.admin.unwrap().role_template_ids, Vec::<String>::new());
+}

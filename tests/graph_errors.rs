@@ -213,7 +213,7 @@ fn other_read_failures_back_off_exponentially_with_jitter() {
     assert_eq!(waits, [500, 1_000, 2_000, 4_000], "jitter 0 gives the fixed half of 1, 2, 4, 8 s");
     let mut jitter = Jitter::new(99);
     for made in 1..=8 {
-        let ms = policy.backoff(made, jitter.next());
+        let ms = policy.backoff(made, jitter.next_u32());
         let full = (1_000u64 << (made - 1)).min(30_000);
         assert!(ms >= full / 2 && ms <= full, "attempt {made}: {ms} outside [{}, {full}]", full / 2);
     }

@@ -3,7 +3,8 @@
 //! ```text
 //! start ─▶ Reading (one $batch; follow-ups only for throttling or paging)
 //!        ─▶ Review (snapshot + notes; the admin builds a Plan from it)
-//! confirm(plan, trusted location?) ─▶ [CreatingLocation: POST namedLocations] ─▶ CreatingPolicy: POST policies
+//! confirm(plan, trusted location?) ─▶ engine preflight: a blocker ─▶ Blocked (nothing sent)
+//!        ─▶ [CreatingLocation: POST namedLocations] ─▶ CreatingPolicy: POST policies
 //!        ─▶ 201 ─▶ Live { policy id, portal link }
 //!        ─▶ no answer / 5xx / garbled 201 ─▶ Reconciling: GET policies, look for ours
 //!               ─▶ found ─▶ Live        ─▶ not found ─▶ POST once more (at most two POSTs in all)
@@ -21,6 +22,7 @@ use super::retry::{Attempts, Idempotency, Jitter, NextMove, RetryPolicy, Wait, W
 use super::{policy_portal_link, GraphEndpoints, GraphVersion, HttpRequest, Method, Outcome};
 use crate::engine::cidr::{validate_trusted_ranges, RangeError, RangeWarning};
 use crate::engine::model::{NamedLocation, PolicyState};
+use crate::engine::preflight::{has_blockers, preflight_with, PreflightFinding, PreflightInput};
 use crate::engine::presets::Plan;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -103,8 +105,8 @@ impl NewTrustedLocation {
         })
     }
 
-    /// The body of `POST /identity/conditionalAccess/namedLocations`.
-    pub fn body(&self) -> Value {
+    /// The location as the model knows it (no id yet).
+    pub fn named_location(&self) -> NamedLocation {
         NamedLocation::Ip {
             id: None,
             display_name: self.display_name.clone(),
@@ -112,7 +114,11 @@ impl NewTrustedLocation {
             ip_ranges: self.ranges.clone(),
             extra: Map::new(),
         }
-        .to_graph_json()
+    }
+
+    /// The body of `POST /identity/conditionalAccess/namedLocations`.
+    pub fn body(&self) -> Value {
+        self.named_location().to_graph_json()
     }
 }
 
@@ -131,8 +137,12 @@ pub enum Step {
     /// Wait (showing [`Wait::message`]) when given, then perform the request and pass the
     /// outcome to [`ApplyFlow::on_response`].
     Send { request: HttpRequest, wait: Option<Wait> },
-    /// Show the review ([`ApplyFlow::review`]) and wait for the admin's confirmation.
+    /// Show the review ([`ApplyFlow::review`], [`ApplyFlow::findings`]) and wait for the
+    /// admin's confirmation.
     Review,
+    /// The confirmation was refused: the engine's preflight found blockers (all findings
+    /// included, blockers first). Nothing was sent; the review stays open.
+    Blocked { findings: Vec<PreflightFinding> },
     /// The policy exists. `confirmed_by_reread` when the POST's answer was lost and the
     /// policy was found by reading the list back.
     Created { policy_id: String, portal_link: String, state: PolicyState, confirmed_by_reread: bool },
@@ -259,11 +269,29 @@ impl ApplyFlow {
         self.preflight_step(step)
     }
 
+    /// The engine's preflight findings for `plan` (and the location to create) on the tenant
+    /// as read; empty before the review.
+    pub fn findings(&self, plan: &Plan, location: Option<&NewTrustedLocation>) -> Vec<PreflightFinding> {
+        let Some(read) = self.review() else { return Vec::new() };
+        let new_location = location.map(NewTrustedLocation::named_location);
+        preflight_with(&PreflightInput {
+            snapshot: &read.snapshot,
+            plan,
+            directory: None,
+            new_trusted_location: new_location.as_ref(),
+        })
+    }
+
     /// The admin confirmed the reviewed plan (and, optionally, a trusted location to create
-    /// first). Ignored unless the review is showing and nothing is in flight.
+    /// first). Ignored unless the review is showing and nothing is in flight; refused with
+    /// [`Step::Blocked`] when the preflight finds a blocker.
     pub fn confirm(&mut self, plan: &Plan, location: Option<&NewTrustedLocation>) -> Step {
         if self.in_flight.is_some() || !matches!(self.phase, Phase::Review { .. }) {
             return Step::Ignored;
+        }
+        let findings = self.findings(plan, location);
+        if has_blockers(&findings) {
+            return Step::Blocked { findings };
         }
         let policy_body = plan.body.clone();
         let state = plan.policy.state;
@@ -412,7 +440,7 @@ impl ApplyFlow {
             Ok(id) => self.created(id, false),
             Err(GraphError::SignInExpired) => Step::SignInNeeded,
             Err(error) => {
-                let jitter = self.jitter.next();
+                let jitter = self.jitter.next_u32();
                 let retry = self.settings.retry;
                 let creation = self.creation();
                 match retry.next_move(Idempotency::Create, &error, &mut creation.attempts, jitter) {
@@ -453,7 +481,7 @@ impl ApplyFlow {
             Ok(page) => page,
             Err(GraphError::SignInExpired) => return Step::SignInNeeded,
             Err(error) => {
-                let jitter = self.jitter.next();
+                let jitter = self.jitter.next_u32();
                 let retry = self.settings.retry;
                 let c = self.creation();
                 return match retry.next_move(Idempotency::Safe, &error, &mut c.attempts, jitter) {
@@ -542,7 +570,7 @@ impl ApplyFlow {
             }
             return Step::SignInNeeded;
         }
-        let jitter = self.jitter.next();
+        let jitter = self.jitter.next_u32();
         let retry = self.settings.retry;
         let Phase::Changing { attempts, .. } = &mut self.phase else { return Step::Ignored };
         // Setting a state and deleting are idempotent: repeating them is safe.

@@ -269,7 +269,7 @@ impl Preflight {
             Err(GraphError::SignInExpired) => return self.undo_send(PreflightStep::SignInNeeded),
             // The batch only reads, so sending it again is safe.
             Err(error) => {
-                let jitter = self.jitter.next();
+                let jitter = self.jitter.next_u32();
                 return match self.retry.next_move(Idempotency::Safe, &error, &mut self.batch_attempts, jitter) {
                     NextMove::Retry(wait) => {
                         self.undo_send(PreflightStep::SignInNeeded);
@@ -306,7 +306,7 @@ impl Preflight {
                 self.pending.push(pending);
                 continue;
             }
-            let jitter = self.jitter.next();
+            let jitter = self.jitter.next_u32();
             match self.retry.next_move(Idempotency::Safe, &error, &mut pending.attempts, jitter) {
                 NextMove::Retry(wait) => {
                     if longest_wait.map_or(true, |w| w.ms < wait.ms) {
@@ -397,12 +397,14 @@ impl Preflight {
         let not_read = |read: Read| self.failed.iter().any(|(r, _)| *r == read);
 
         let roles = self.list(Read::Roles);
-        let role_template_ids: Vec<String> = roles
+        let mut role_template_ids: Vec<String> = roles
             .iter()
             .filter_map(|r| r.get("roleTemplateId").and_then(Value::as_str).map(str::to_owned))
             .collect();
         let roles_hidden = role_template_ids.len() < roles.len();
         if roles_hidden {
+            // A partial list would read as "lacks the role"; empty means "not known" to the engine.
+            role_template_ids.clear();
             notes.push(ReadNote::RolesHidden);
         }
         let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
