@@ -266,13 +266,16 @@ impl Preflight {
         };
         let responses = match batch {
             Ok(responses) => responses,
-            Err(GraphError::SignInExpired) => return self.undo_send(PreflightStep::SignInNeeded),
+            Err(GraphError::SignInExpired) => {
+                self.unsend();
+                return PreflightStep::SignInNeeded;
+            }
             // The batch only reads, so sending it again is safe.
             Err(error) => {
                 let jitter = self.jitter.next_u32();
                 return match self.retry.next_move(Idempotency::Safe, &error, &mut self.batch_attempts, jitter) {
                     NextMove::Retry(wait) => {
-                        self.undo_send(PreflightStep::SignInNeeded);
+                        self.unsend();
                         self.send(Some(wait))
                     }
                     _ => PreflightStep::Failed(error),
@@ -328,12 +331,13 @@ impl Preflight {
         }
     }
 
-    fn undo_send(&mut self, step: PreflightStep) -> PreflightStep {
+    /// Forgets the batch in flight when the whole batch failed: the inner reads were not
+    /// answered, so their own attempts do not count (the batch's do).
+    fn unsend(&mut self) {
         for p in &mut self.pending[..self.sent] {
             p.attempts.made -= 1;
         }
         self.sent = 0;
-        step
     }
 
     /// Takes one inner response: `Ok(Some(next page))`, `Ok(None)` when this read is complete.
