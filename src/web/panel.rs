@@ -494,8 +494,9 @@ fn next_step(ctx: &PortalContext) -> String {
     let tenant = ctx.tenant.as_ref().map_or_else(|| "this tenant".to_string(), |t| t.label());
     format!(
         "Registration Guard has not read {tenant} yet, so it cannot tell you whether registration is already \
-         protected. Checking that and creating the policy need you to sign in to the {} from the extension. That \
-         sign-in is the next step and is not part of this version: nothing is read from or written to your tenant.",
+         protected. Checking that and creating the policy need you to sign in to {tenant} ({}) from the extension. \
+         That sign-in is the next step and is not part of this version: nothing is read from or written to your \
+         tenant.",
         ctx.cloud.label()
     )
 }
