@@ -108,7 +108,7 @@ impl FaultRule {
 
     fn matches(&self, service: FaultService, method: &str, path: &str) -> bool {
         self.service == service
-            && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.method.as_deref().map_or(true, |m| m.eq_ignore_ascii_case(method))
             && path_matches(&self.path, path)
     }
 }

@@ -117,6 +117,9 @@ impl Call<'_> {
     }
 }
 
+/// A route's handler: the tenant, the request, the caller's grant, the path segments.
+type Handler = fn(&mut SimTenant, &Call, &AccessGrant, &[&str]) -> Reply;
+
 /// What a route needs from the token.
 #[derive(Clone, Copy)]
 pub(crate) enum Permission {
@@ -316,7 +319,7 @@ impl SimTenant {
         let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
         let m = call.method;
         use Permission::*;
-        let (permission, handler): (Permission, fn(&mut SimTenant, &Call, &AccessGrant, &[&str]) -> Reply) =
+        let (permission, handler): (Permission, Handler) =
             match (lower.as_slice(), m) {
                 (["identity", "conditionalaccess", "policies"], "GET") => (CaRead, SimTenant::list_policies),
                 (["identity", "conditionalaccess", "policies"], "POST") => (CaWrite, SimTenant::create_policy),

@@ -321,7 +321,7 @@ impl SimTenant {
     }
 
     fn check_tenant(&self, req: &SimRequest, tenant: &str) -> Result<(), LoginError> {
-        let right_cloud = req.host.as_deref().is_none_or(|h| super::Cloud::from_sign_in_host(h) == Some(self.cloud));
+        let right_cloud = req.host.as_deref().map_or(true, |h| super::Cloud::from_sign_in_host(h) == Some(self.cloud));
         let known = ["common", "organizations"].iter().any(|t| t.eq_ignore_ascii_case(tenant))
             || tenant.eq_ignore_ascii_case(&self.tenant_id)
             || tenant.eq_ignore_ascii_case(&self.default_domain);
@@ -404,7 +404,7 @@ impl SimTenant {
         let hint = param("login_hint");
         let user_id = if silent {
             let session = self.sessions.iter().find(|s| {
-                hint.is_none_or(|h| self.user(h).is_some_and(|u| u.id == s.user_id))
+                hint.map_or(true, |h| self.user(h).is_some_and(|u| u.id == s.user_id))
             });
             match session {
                 None => {
