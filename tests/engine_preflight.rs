@@ -418,8 +418,6 @@ fn kennethvs_offers_to_enforce_cau012_instead_of_creating_the_mfa_preset() {
 
 #[test]
 fn scubagear_single_user_block_is_not_an_equivalent_of_the_classic_preset() {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora/cisagov-ScubaGear"));
-    assert!(dir.is_dir(), "test corpora missing at {}", dir.display());
     let mut snap = corpus("cisagov-ScubaGear");
     snap.named_locations.push(office());
     let findings = preflight(&snap, &plan(&snap, Preset::BlockOutsideTrusted));

@@ -367,7 +367,7 @@ fn draft_policy_and_draft_location_are_evaluated_as_if_created() {
     let as_report_only = WhatIfEngine::with_drafts(
         &snap,
         &[Draft { policy: draft_policy.clone(), as_enabled: false }],
-        &[draft_location.clone()],
+        std::slice::from_ref(&draft_location),
     );
     let report = as_report_only.evaluate(&registering_from("192.0.2.1")).unwrap();
     assert_eq!(report.decision, Decision::Allowed);
@@ -563,7 +563,7 @@ fn synthetic_bench_workload_runs_whole_passes_and_reports_the_count() {
     let w = registration_guard::engine::whatif::BenchWorkload::synthetic();
     assert_eq!((w.policies(), w.sign_ins()), (48, 16));
     let done = w.run(1000);
-    assert!(done >= 1000 && done < 1000 + 48, "{done}");
+    assert!((1000..1000 + 48).contains(&done), "{done}");
     assert_eq!(done % 48, 0);
     assert_eq!(w.run(0), 0);
 }

@@ -19,8 +19,9 @@
 //! The locations that count as trusted are measured with [`crate::engine::cidr`]: together they
 //! must not cover half of the IPv4 space or of public IPv6 ([`CATCH_ALL_SHARE`]) — beyond that a
 //! policy scoped to untrusted locations practically never applies — and each range should be no
-//! wider than a /16 (IPv4) or /32 (IPv6). Graph itself refuses /8 and wider, so a catch-all is
-//! made of many allowed ranges (e.g. `0.0.0.0/1` + `128.0.0.0/1` were once accepted, or 256 × /9).
+//! wider than a /16 (IPv4) or /32 (IPv6). Graph refuses /8 and wider, yet a catch-all can still
+//! be assembled from allowed ranges (256 × /9 cover half of IPv4), and imported data may hold
+//! wider ones such as `0.0.0.0/1` + `128.0.0.0/1`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -426,10 +427,11 @@ fn equivalent_policies(input: &PreflightInput, out: &mut Findings) {
                 && !codes.contains(&CoverageCode::NoUsers)
         };
         // Apart from state (and, for the guest preset, guests-only scope) it must fall short of nothing.
-        let other_shortfalls = codes.iter().any(|c| {
-            !matches!(c, CoverageCode::ReportOnly | CoverageCode::Disabled)
-                && !(preset == Preset::BlockGuestsOutsideTrusted && *c == CoverageCode::GuestsOnly)
-        });
+        let state_or_guest_scope = |c: &CoverageCode| {
+            matches!(c, CoverageCode::ReportOnly | CoverageCode::Disabled)
+                || (preset == Preset::BlockGuestsOutsideTrusted && *c == CoverageCode::GuestsOnly)
+        };
+        let other_shortfalls = codes.iter().any(|c| !state_or_guest_scope(c));
         if !scope_matches || other_shortfalls {
             continue;
         }
