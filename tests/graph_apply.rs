@@ -318,7 +318,7 @@ fn two_lost_posts_stop_without_a_third() {
     graph.write_faults.extend([Fault::DropBeforeCommit, Fault::DropBeforeCommit]);
     let step = flow.confirm(&plan, None);
     let done = drive(&mut flow, step, &mut graph);
-    assert_eq!(done, Step::Failed(GraphError::WriteUnconfirmed { operation: Operation::CreatePolicy }));
+    assert_eq!(done, Step::Failed { error: GraphError::WriteUnconfirmed { operation: Operation::CreatePolicy } });
     assert!(done_text(&done).contains("did not send it again, to avoid a duplicate"));
     assert_eq!(graph.policy_posts(), 2);
     assert!(graph.policies.is_empty());
@@ -326,7 +326,7 @@ fn two_lost_posts_stop_without_a_third() {
 
 fn done_text(step: &Step) -> String {
     match step {
-        Step::Failed(e) => e.to_string(),
+        Step::Failed { error } => error.to_string(),
         other => format!("{other:?}"),
     }
 }
@@ -373,7 +373,7 @@ fn a_refused_post_is_final_with_graphs_reason() {
     graph.write_faults.push_back(Fault::Refuse(400, "BadRequest", "1038: The policy you are trying to create or update contains preview features."));
     let step = flow.confirm(&plan, None);
     let done = drive(&mut flow, step, &mut graph);
-    assert!(matches!(done, Step::Failed(GraphError::PreviewFeatures { .. })));
+    assert!(matches!(done, Step::Failed { error: GraphError::PreviewFeatures { .. } }));
     assert_eq!(graph.policy_posts(), 1, "no reconcile or retry after a 4xx");
     assert_eq!(graph.log.len(), 2);
 }
@@ -446,7 +446,7 @@ fn enforcing_with_security_defaults_on_says_so_and_keeps_report_only() {
     graph.security_defaults = true;
     let step = flow.enforce();
     let done = drive(&mut flow, step, &mut graph);
-    assert_eq!(done, Step::Failed(GraphError::SecurityDefaultsOn));
+    assert_eq!(done, Step::Failed { error: GraphError::SecurityDefaultsOn });
     assert_eq!(flow.policy(), Some((id.as_str(), PolicyState::EnabledForReportingButNotEnforced)));
     assert_eq!(graph.policies[0]["state"], "enabledForReportingButNotEnforced");
 }

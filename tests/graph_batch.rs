@@ -85,7 +85,7 @@ fn all_ok() -> Vec<Value> {
 
 fn done(step: PreflightStep) -> PreflightRead {
     match step {
-        PreflightStep::Done(read) => *read,
+        PreflightStep::Done { read } => *read,
         other => panic!("expected the preflight to finish, got {other:?}"),
     }
 }
@@ -187,7 +187,7 @@ fn inner_denial_of_policies_stops_with_the_missing_role() {
     let denied = json!({"id": "policies", "status": 403, "body": {"error": {"code": "Authorization_RequestDenied",
         "message": "Insufficient privileges to complete the operation."}}});
     let step = pf.on_response(batch(replace(all_ok(), "policies", denied)), NOW);
-    let PreflightStep::Failed(error) = step else { panic!("{step:?}") };
+    let PreflightStep::Failed { error } = step else { panic!("{step:?}") };
     assert_eq!(error, GraphError::MissingRole { operation: Operation::ReadPolicies });
     assert!(error.to_string().contains("Security Reader, Global Reader or Conditional Access Administrator"));
 }
@@ -242,7 +242,7 @@ fn a_batch_without_responses_or_with_html_is_retried_then_reported() {
     for _ in 0..5 {
         last = pf.on_response(Ok(HttpResponse::new(502, "<html><title>Bad gateway</title></html>")), NOW);
     }
-    let PreflightStep::Failed(error) = last else { panic!("{last:?}") };
+    let PreflightStep::Failed { error } = last else { panic!("{last:?}") };
     assert_eq!(error, GraphError::NotJson { status: 502, title: Some("Bad gateway".into()) });
     assert_eq!(pf.round_trips(), 5, "bounded by the retry policy's attempts");
 }
@@ -285,7 +285,7 @@ fn a_next_link_to_another_host_is_never_followed() {
     pf.start();
     let page1 = ok("policies", json!({"value": [], "@odata.nextLink": "https://graph.microsoft.com.evil.example/beta/identity/conditionalAccess/policies?$skiptoken=x"}));
     let step = pf.on_response(batch(replace(all_ok(), "policies", page1)), NOW);
-    let PreflightStep::Failed(GraphError::ForeignLink { url }) = &step else { panic!("{step:?}") };
+    let PreflightStep::Failed { error: GraphError::ForeignLink { url } } = &step else { panic!("{step:?}") };
     assert!(url.contains("evil.example"));
     assert!(step_text(&step).contains("(graph.microsoft.com.evil.example)"));
     assert_eq!(pf.round_trips(), 1, "no request was made to follow it");
@@ -293,7 +293,7 @@ fn a_next_link_to_another_host_is_never_followed() {
 
 fn step_text(step: &PreflightStep) -> String {
     match step {
-        PreflightStep::Failed(e) => e.to_string(),
+        PreflightStep::Failed { error } => error.to_string(),
         other => format!("{other:?}"),
     }
 }
@@ -382,4 +382,21 @@ fn partly_hidden_roles_count_as_unknown_not_as_lacking_the_role() {
     let read = done(pf.on_response(batch(replace(all_ok(), "roles", partial)), NOW));
     assert!(!read.roles_known);
     assert_eq!(read.snapshot.admin.unwrap().role_template_ids, Vec::<String>::new());
+}
+
+#[test]
+fn an_inner_answer_without_status_is_asked_again() {
+    let mut pf = preflight();
+    pf.start();
+    let step = pf.on_response(batch(replace(all_ok(), "policies", json!({"id": "policies", "body": {"value": []}}))), NOW);
+    assert_eq!(ids(&sent(&step).2), ["policies"]);
+}
+
+#[test]
+fn steps_serialize_for_the_shell() {
+    let mut pf = preflight();
+    let step = serde_json::to_value(pf.start()).unwrap();
+    assert_eq!(step["step"], "send");
+    assert_eq!(step["request"]["method"], "POST");
+    assert_eq!(step["wait"], Value::Null);
 }

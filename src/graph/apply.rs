@@ -132,7 +132,8 @@ pub enum Undo {
 }
 
 /// What the shell does next.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "step", rename_all = "camelCase")]
 pub enum Step {
     /// Wait (showing [`Wait::message`]) when given, then perform the request and pass the
     /// outcome to [`ApplyFlow::on_response`].
@@ -151,7 +152,7 @@ pub enum Step {
     Deleted { policy_id: String },
     /// Get a fresh token (silently when possible), then call [`ApplyFlow::resume`].
     SignInNeeded,
-    Failed(GraphError),
+    Failed { error: GraphError },
     /// The action does not fit now (a request is in flight, or it was already done).
     Ignored,
 }
@@ -349,7 +350,7 @@ impl ApplyFlow {
             Phase::Creating { creation, .. } if creation.reconciling.is_some() => self.send_reconcile(None),
             // A 401 means Graph refused before acting: posting again is safe.
             Phase::Creating { creation, .. } => {
-                creation.posts -= 1;
+                creation.posts = creation.posts.saturating_sub(1);
                 self.post_creation(None)
             }
             Phase::Changing { .. } => self.send_change(None),
@@ -365,15 +366,15 @@ impl ApplyFlow {
 
     fn fail(&mut self, error: GraphError) -> Step {
         self.phase = Phase::Failed;
-        Step::Failed(error)
+        Step::Failed { error }
     }
 
     fn preflight_step(&mut self, step: PreflightStep) -> Step {
         match step {
             PreflightStep::Send { request, wait } => self.emit(request, wait),
             PreflightStep::SignInNeeded => Step::SignInNeeded,
-            PreflightStep::Failed(error) => self.fail(error),
-            PreflightStep::Done(mut read) => {
+            PreflightStep::Failed { error } => self.fail(error),
+            PreflightStep::Done { mut read } => {
                 read.snapshot.tenant_id = self.settings.tenant_id.clone();
                 read.snapshot.break_glass = self.settings.break_glass.clone();
                 read.snapshot.mfa_trusted_ips = self.settings.mfa_trusted_ips.clone();
@@ -446,7 +447,7 @@ impl ApplyFlow {
                 match retry.next_move(Idempotency::Create, &error, &mut creation.attempts, jitter) {
                     NextMove::Retry(wait) => {
                         // Throttled: Graph refused before acting, so this is not a second write.
-                        creation.posts -= 1;
+                        creation.posts = creation.posts.saturating_sub(1);
                         self.post_creation(Some(wait))
                     }
                     NextMove::Reconcile => {
@@ -566,7 +567,7 @@ impl ApplyFlow {
         };
         if error == GraphError::SignInExpired {
             if let Phase::Changing { attempts, .. } = &mut self.phase {
-                attempts.made -= 1;
+                attempts.made = attempts.made.saturating_sub(1);
             }
             return Step::SignInNeeded;
         }
@@ -579,7 +580,7 @@ impl ApplyFlow {
             _ => {
                 // As far as anyone knows, the policy is still there in the state it had.
                 self.phase = Phase::Live { policy_id, state: from };
-                Step::Failed(error)
+                Step::Failed { error }
             }
         }
     }

@@ -144,14 +144,15 @@ pub struct PreflightRead {
 }
 
 /// What the preflight asks of the shell next.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "step", rename_all = "camelCase")]
 pub enum PreflightStep {
     /// Wait (when given), then perform the request and hand the outcome to `on_response`.
     Send { request: HttpRequest, wait: Option<Wait> },
     /// Get a fresh token (silently when possible), then call `resume`.
     SignInNeeded,
-    Done(Box<PreflightRead>),
-    Failed(GraphError),
+    Done { read: Box<PreflightRead> },
+    Failed { error: GraphError },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,7 +279,7 @@ impl Preflight {
                         self.unsend();
                         self.send(Some(wait))
                     }
-                    _ => PreflightStep::Failed(error),
+                    _ => PreflightStep::Failed { error },
                 };
             }
         };
@@ -304,7 +305,7 @@ impl Preflight {
                 Err(error) => error,
             };
             if error == GraphError::SignInExpired {
-                pending.attempts.made -= 1;
+                pending.attempts.made = pending.attempts.made.saturating_sub(1);
                 sign_in = true;
                 self.pending.push(pending);
                 continue;
@@ -317,7 +318,7 @@ impl Preflight {
                     }
                     self.pending.push(pending);
                 }
-                _ if pending.read.is_required() => return PreflightStep::Failed(error),
+                _ if pending.read.is_required() => return PreflightStep::Failed { error },
                 _ => self.failed.push((pending.read, error)),
             }
         }
@@ -325,7 +326,7 @@ impl Preflight {
             return PreflightStep::SignInNeeded;
         }
         if self.pending.is_empty() {
-            PreflightStep::Done(Box::new(self.assemble()))
+            PreflightStep::Done { read: Box::new(self.assemble()) }
         } else {
             self.send(longest_wait)
         }
@@ -335,14 +336,16 @@ impl Preflight {
     /// answered, so their own attempts do not count (the batch's do).
     fn unsend(&mut self) {
         for p in &mut self.pending[..self.sent] {
-            p.attempts.made -= 1;
+            p.attempts.made = p.attempts.made.saturating_sub(1);
         }
         self.sent = 0;
     }
 
     /// Takes one inner response: `Ok(Some(next page))`, `Ok(None)` when this read is complete.
     fn take_inner(&mut self, pending: &mut Pending, inner: &Value, now_ms: u64) -> Result<Option<Pending>, GraphError> {
-        let status = inner.get("status").and_then(Value::as_u64).unwrap_or(0) as u16;
+        let Some(status) = inner.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok()) else {
+            return Err(GraphError::BadShape { detail: format!("the answer for \"{}\" has no status", pending.batch_id()) });
+        };
         let body = inner.get("body");
         if status != 200 {
             let retry_after = inner
