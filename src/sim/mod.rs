@@ -311,6 +311,29 @@ impl SimTenant {
         }
     }
 
+    /// [`SimTenant::handle`] with JSON in and out, for the wasm binding the Node emulator
+    /// calls: `request` is a [`SimRequest`] and the answer a [`SimResponse`], both camelCase
+    /// JSON. A request the model cannot read is answered `400` with the reason, so a broken
+    /// harness shows up as a failing test rather than a crash.
+    ///
+    /// ```
+    /// use registration_guard::sim::SimTenant;
+    /// let mut tenant = SimTenant::contoso_demo();
+    /// let answer = tenant.handle_json(r#"{"method":"GET","host":"graph.microsoft.com","pathAndQuery":"/v1.0/me"}"#, 0);
+    /// assert!(answer.contains(r#""status":401"#));
+    /// ```
+    pub fn handle_json(&mut self, request: &str, now: u64) -> String {
+        let response = match serde_json::from_str::<SimRequest>(request) {
+            Ok(req) => self.handle(&req, now),
+            Err(e) => SimResponse::new(
+                400,
+                "text/plain; charset=utf-8",
+                format!("The simulated tenant cannot read this request (expected a SimRequest as camelCase JSON): {e}"),
+            ),
+        };
+        serde_json::to_string(&response).expect("responses serialize to JSON")
+    }
+
     /// What the engine's preflight would read from this tenant through Graph, plus the facts
     /// Graph cannot tell (break-glass accounts, MFA trusted IPs).
     pub fn snapshot(&self) -> TenantSnapshot {
