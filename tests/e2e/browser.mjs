@@ -10,10 +10,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, TMP } from '../emulator/paths.mjs';
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const EXTENSION_DIR = join(ROOT, 'dist', 'chromium');
+import { EXTENSION_DIR } from '../../scripts/build.mjs';
+import { CHROMIUM } from '../../scripts/setup.mjs';
+import { TMP } from '../emulator/paths.mjs';
 
 /** The flags that make Chromium resolve `hosts` to the emulator and refuse every other name. */
 export function emulatorFlags({ port, hosts }) {

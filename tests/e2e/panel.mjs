@@ -28,17 +28,20 @@ export function portalUrl(host, route, tenant = TENANT) {
 
 /**
  * Starts an emulator and a browser with the extension before the file's tests and always
- * closes both after them. The returned object is filled in by the `before` hook.
+ * closes both after them. The returned session `{emulator, context, extensionId, serviceWorker}`
+ * is filled in by the `before` hook.
  */
 export function useBrowserSession() {
   const session = {};
+  let browser;
   before(async () => {
     session.emulator = await startEmulator();
-    const browser = await launchBrowser(session.emulator);
-    Object.assign(session, browser, { browser });
+    browser = await launchBrowser(session.emulator);
+    const { context, extensionId, serviceWorker } = browser;
+    Object.assign(session, { context, extensionId, serviceWorker });
   });
   after(async () => {
-    await session.browser?.close();
+    await browser?.close();
     await session.emulator?.close();
   });
   return session;
@@ -102,7 +105,11 @@ export async function expectPanel(page, extensionId, wanted, options) {
   const expected = { state: 'ready', ...wanted };
   return eventually(async () => {
     const frames = panelFrames(page, extensionId);
-    if (frames.length !== 1) throw new Error(`expected one panel frame on ${page.url()}, found ${frames.length}`);
+    if (frames.length !== 1) {
+      const hosts = await countPanelHosts(page);
+      throw new Error(`expected one panel frame on ${page.url()}, found ${frames.length} ` +
+        `(and ${hosts} <registration-guard-panel> elements${hosts ? '' : ': the content script did not mount'})`);
+    }
     const state = await readPanel(frames[0]);
     const seen = Object.fromEntries(Object.keys(expected).map((k) => [k, state[k]]));
     if (JSON.stringify(seen) !== JSON.stringify(expected)) {

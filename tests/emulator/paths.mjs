@@ -1,6 +1,6 @@
 // Where the test harness keeps its generated files (git-ignored, wiped by `npm test`).
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from '../../scripts/setup.mjs';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { ROOT };
 export const TMP = join(ROOT, 'tests', '.tmp');
