@@ -597,3 +597,29 @@ fn an_admin_without_a_writing_role_is_stopped_before_posting() {
     let Step::Blocked { findings } = flow.confirm(&plan, None) else { panic!() };
     assert_eq!(findings[0].code, FindingCode::AdminLacksRole);
 }
+
+#[test]
+fn when_reading_back_is_impossible_the_flow_stops_without_a_second_post() {
+    let mut graph = FakeGraph::new();
+    let mut flow = flow();
+    let plan = reviewed(&mut flow, &mut graph, Preset::BlockOutsideTrusted);
+    let Step::Send { .. } = flow.confirm(&plan, None) else { panic!() };
+    let check = flow.on_response(Err(TransportFailure::Timeout), NOW);
+    assert!(matches!(&check, Step::Send { request, .. } if request.method == Method::Get));
+    let denied = error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+    let done = flow.on_response(Ok(denied), NOW);
+    assert_eq!(done, Step::Failed { error: GraphError::WriteUnconfirmed { operation: Operation::CreatePolicy } });
+}
+
+#[test]
+fn reading_back_never_follows_a_link_to_another_host() {
+    let mut graph = FakeGraph::new();
+    let mut flow = flow();
+    let plan = reviewed(&mut flow, &mut graph, Preset::BlockOutsideTrusted);
+    flow.confirm(&plan, None);
+    flow.on_response(Err(TransportFailure::Timeout), NOW);
+    let page = json!({"value": [], "@odata.nextLink": "https://graph.microsoft.com.attacker.example/v1.0/identity/conditionalAccess/policies?$skiptoken=1"});
+    let done = flow.on_response(Ok(HttpResponse::new(200, page.to_string())), NOW);
+    assert!(matches!(done, Step::Failed { error: GraphError::ForeignLink { .. } }), "{done:?}");
+    assert!(!flow.is_busy());
+}
