@@ -3,7 +3,9 @@
 // page's main world, exactly where a hostile or buggy portal script would.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { expectPanel, panelBox, panelFrames, portalUrl, readPanel, ROUTES, TENANT, SUITE_TIMEOUT, useBrowserSession } from './panel.mjs';
+import {
+  countPanelHosts, expectPanel, panelBox, panelFrames, portalUrl, readPanel, ROUTES, SUITE_TIMEOUT, TENANT, useBrowserSession,
+} from './panel.mjs';
 
 const SUMMARY = `Conditional Access › Policies · ${TENANT} · Global cloud`;
 // Well-formed page facts (the shape the content script sends over its private port) that
@@ -106,6 +108,69 @@ describe('page scripts cannot read or script the panel', { timeout: SUITE_TIMEOU
       assert.equal(frames.length, 1);
       assert.deepEqual(await readPanel(frames[0]), before);
       assert.deepEqual(await panelBox(frames[0]), boxBefore, 'a forged layout message moved or resized the panel');
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a page that patches attachShadow does not capture the panel shadow root', async () => {
+    const page = await session.context.newPage();
+    try {
+      await page.addInitScript(() => {
+        const attachShadow = Element.prototype.attachShadow;
+        window.capturedShadowHosts = [];
+        Element.prototype.attachShadow = function capture(init) {
+          window.capturedShadowHosts.push(this.localName);
+          return attachShadow.call(this, init);
+        };
+      });
+      await page.goto(portalUrl('entra.microsoft.com', ROUTES.policies));
+      await expectPanel(page, session.extensionId, { mode: 'full', summary: SUMMARY });
+      assert.deepEqual(await page.evaluate(() => window.capturedShadowHosts), []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a panel element planted by the page is replaced by one working panel', async () => {
+    const page = await session.context.newPage();
+    try {
+      await page.addInitScript(() => {
+        document.addEventListener('DOMContentLoaded', () => {
+          const planted = document.createElement('registration-guard-panel');
+          planted.id = 'planted-by-page';
+          planted.attachShadow({ mode: 'open' }).append(document.createElement('iframe'));
+          document.documentElement.append(planted);
+        });
+      });
+      await page.goto(portalUrl('entra.microsoft.com', ROUTES.policies));
+      await expectPanel(page, session.extensionId, { mode: 'full', summary: SUMMARY });
+      assert.equal(await countPanelHosts(page), 1);
+      assert.equal(await page.evaluate(() => document.getElementById('planted-by-page')), null);
+      assert.equal(await page.evaluate(() => document.querySelector('registration-guard-panel').shadowRoot), null);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a page that defines the panel element name gets no panel, not a reachable one', async () => {
+    const page = await session.context.newPage();
+    try {
+      await page.addInitScript(() => {
+        window.panelHostsConstructed = 0;
+        customElements.define('registration-guard-panel', class extends HTMLElement {
+          constructor() {
+            super();
+            window.panelHostsConstructed += 1;
+          }
+        });
+      });
+      await page.goto(portalUrl('entra.microsoft.com', ROUTES.policies));
+      // The page's constructor runs when the content script creates its host: from then on the
+      // content script's decision is made (it mounts synchronously or not at all).
+      await page.waitForFunction(() => window.panelHostsConstructed > 0);
+      assert.equal(await countPanelHosts(page), 0);
+      assert.deepEqual(panelFrames(page, session.extensionId), []);
     } finally {
       await page.close();
     }
