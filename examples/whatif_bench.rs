@@ -6,7 +6,9 @@
 //! time through `BenchWorkload::synthetic`) is measured too, for comparison.
 
 use registration_guard::engine::import::{import_tenant, Import};
-use registration_guard::engine::model::{ClientAppType, DevicePlatform, GuestOrExternalUserType, RiskLevel};
+use registration_guard::engine::model::{
+    ClientAppType, DevicePlatform, GuestOrExternalUserType, RiskLevel,
+};
 use registration_guard::engine::whatif::{BenchWorkload, SignIn, SignInTarget};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,17 +45,39 @@ fn sign_ins() -> Vec<SignIn> {
     let mut all = Vec::new();
     let targets = [
         SignInTarget::register_security_info(),
-        SignInTarget::Application { app_id: "00000002-0000-0ff1-ce00-000000000000".into(), app_groups: vec!["Office365".into()] },
+        SignInTarget::Application {
+            app_id: "00000002-0000-0ff1-ce00-000000000000".into(),
+            app_groups: vec!["Office365".into()],
+        },
         SignInTarget::application("797f4846-ba00-4fd7-ba43-dac1f8f63013"),
     ];
-    let addresses = ["198.51.100.7", "203.0.113.20", "2001:db8::7", "40.77.182.32"];
+    let addresses = [
+        "198.51.100.7",
+        "203.0.113.20",
+        "2001:db8::7",
+        "40.77.182.32",
+    ];
     let countries = ["NL", "US", "BE", "CA"];
     for (n, target) in targets.iter().cycle().take(12).enumerate() {
-        let mut s = SignIn::new(&format!("{:08x}-0000-4000-8000-000000000001", n), target.clone());
+        let mut s = SignIn::new(
+            &format!("{:08x}-0000-4000-8000-000000000001", n),
+            target.clone(),
+        );
         s.ip_address = Some(addresses[n % 4].to_string());
         s.country = Some(countries[n % 4].to_string());
-        s.platform = Some([DevicePlatform::Windows, DevicePlatform::IOS, DevicePlatform::MacOS][n % 3].clone());
-        s.client_app = if n % 2 == 0 { ClientAppType::Browser } else { ClientAppType::MobileAppsAndDesktopClients };
+        s.platform = Some(
+            [
+                DevicePlatform::Windows,
+                DevicePlatform::IOS,
+                DevicePlatform::MacOS,
+            ][n % 3]
+                .clone(),
+        );
+        s.client_app = if n % 2 == 0 {
+            ClientAppType::Browser
+        } else {
+            ClientAppType::MobileAppsAndDesktopClients
+        };
         if n % 4 == 3 {
             s.guest_type = Some(GuestOrExternalUserType::B2bCollaborationGuest);
         }
@@ -84,7 +108,10 @@ fn measure(workload: &BenchWorkload, budget: Duration) -> f64 {
 fn main() -> ExitCode {
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"));
     if !root.is_dir() {
-        eprintln!("The corpora are missing at {}; the benchmark needs them.", root.display());
+        eprintln!(
+            "The corpora are missing at {}; the benchmark needs them.",
+            root.display()
+        );
         return ExitCode::FAILURE;
     }
     let mut import = Import::default();

@@ -1,8 +1,8 @@
 //! CIDR parsing, exact matching at range edges, range sets and validation of typed trusted ranges.
 
 use registration_guard::engine::cidr::{
-    validate_trusted_range_list, validate_trusted_ranges, Cidr, CidrErrorKind, IpAddress, RangeNote, RangeProblem,
-    RangeSet, MAX_RANGES_PER_LOCATION,
+    validate_trusted_range_list, validate_trusted_ranges, Cidr, CidrErrorKind, IpAddress,
+    RangeNote, RangeProblem, RangeSet, MAX_RANGES_PER_LOCATION,
 };
 
 fn ip(s: &str) -> IpAddress {
@@ -84,7 +84,10 @@ fn host_bits_are_cleared_when_reading_stored_ranges() {
     assert_eq!(c.to_string(), "12.34.220.0/22");
     assert!(c.contains(ip("12.34.223.255")));
     assert!(!c.contains(ip("12.34.224.0")));
-    assert_eq!(cidr("2001:0:9d38:90d6:0:0:0:0/63").to_string(), "2001:0:9d38:90d6::/63");
+    assert_eq!(
+        cidr("2001:0:9d38:90d6:0:0:0:0/63").to_string(),
+        "2001:0:9d38:90d6::/63"
+    );
 }
 
 #[test]
@@ -116,7 +119,12 @@ fn error_message_shortens_very_long_input() {
 
 #[test]
 fn range_set_matches_edges_of_merged_and_separate_ranges() {
-    let ranges = [cidr("203.0.113.0/25"), cidr("203.0.113.128/25"), cidr("198.51.100.0/24"), cidr("2001:db8::/32")];
+    let ranges = [
+        cidr("203.0.113.0/25"),
+        cidr("203.0.113.128/25"),
+        cidr("198.51.100.0/24"),
+        cidr("2001:db8::/32"),
+    ];
     let set = RangeSet::new(&ranges);
     assert!(set.contains(ip("203.0.113.0")));
     assert!(set.contains(ip("203.0.113.127")));
@@ -142,7 +150,12 @@ fn two_halves_of_the_ipv4_space_are_a_catch_all() {
 #[test]
 fn many_slash_nine_ranges_covering_half_of_ipv4_are_a_catch_all() {
     // 256 × /9 = half of the IPv4 space, each range allowed by Graph on its own.
-    let ranges: Vec<Cidr> = (0..256u32).map(|i| Cidr::V4 { network: i << 23, prefix: 9 }).collect();
+    let ranges: Vec<Cidr> = (0..256u32)
+        .map(|i| Cidr::V4 {
+            network: i << 23,
+            prefix: 9,
+        })
+        .collect();
     let set = RangeSet::new(&ranges);
     assert!((set.ipv4_share() - 0.5).abs() < 1e-12);
     assert!(set.is_catch_all());
@@ -168,8 +181,18 @@ fn office_ranges_are_not_a_catch_all() {
 
 #[test]
 fn validation_accepts_mixed_separators_and_both_families() {
-    let ok = validate_trusted_ranges("203.0.113.0/24,198.51.100.0/24; 2001:db8::/48\r\n192.0.2.0/24  ").unwrap();
-    assert_eq!(ok.ranges, vec![cidr("203.0.113.0/24"), cidr("198.51.100.0/24"), cidr("2001:db8::/48"), cidr("192.0.2.0/24")]);
+    let ok =
+        validate_trusted_ranges("203.0.113.0/24,198.51.100.0/24; 2001:db8::/48\r\n192.0.2.0/24  ")
+            .unwrap();
+    assert_eq!(
+        ok.ranges,
+        vec![
+            cidr("203.0.113.0/24"),
+            cidr("198.51.100.0/24"),
+            cidr("2001:db8::/48"),
+            cidr("192.0.2.0/24")
+        ]
+    );
     assert!(ok.warnings.is_empty(), "{:?}", ok.warnings);
 }
 
@@ -177,7 +200,9 @@ fn validation_accepts_mixed_separators_and_both_families() {
 fn validation_rejects_slash_eight_and_wider_because_graph_does() {
     let errors = validate_trusted_ranges("20.0.0.0/8\n0.0.0.0/1\n2001::/8").unwrap_err();
     assert_eq!(errors.len(), 3);
-    assert!(errors.iter().all(|e| matches!(e.problem, RangeProblem::PrefixTooShort { .. })));
+    assert!(errors
+        .iter()
+        .all(|e| matches!(e.problem, RangeProblem::PrefixTooShort { .. })));
     assert_eq!(errors[0].position, 1);
     assert!(errors[0].message.contains("/8"), "{}", errors[0].message);
     assert!(validate_trusted_ranges("20.0.0.0/9").is_ok());
@@ -202,22 +227,38 @@ fn validation_of_empty_input_asks_for_a_range() {
 fn validation_normalises_host_bits_with_a_warning() {
     let ok = validate_trusted_ranges("203.0.113.77/24").unwrap();
     assert_eq!(ok.ranges, vec![cidr("203.0.113.0/24")]);
-    assert!(matches!(ok.warnings[0].note, RangeNote::HostBitsCleared { .. }));
+    assert!(matches!(
+        ok.warnings[0].note,
+        RangeNote::HostBitsCleared { .. }
+    ));
     assert!(ok.warnings[0].message.contains("203.0.113.0/24"));
 }
 
 #[test]
 fn validation_takes_a_bare_address_as_a_single_address_range() {
     let ok = validate_trusted_ranges("198.51.100.7 2001:db8::7").unwrap();
-    assert_eq!(ok.ranges, vec![cidr("198.51.100.7/32"), cidr("2001:db8::7/128")]);
-    assert_eq!(ok.warnings.iter().filter(|w| matches!(w.note, RangeNote::SingleAddress { .. })).count(), 2);
+    assert_eq!(
+        ok.ranges,
+        vec![cidr("198.51.100.7/32"), cidr("2001:db8::7/128")]
+    );
+    assert_eq!(
+        ok.warnings
+            .iter()
+            .filter(|w| matches!(w.note, RangeNote::SingleAddress { .. }))
+            .count(),
+        2
+    );
 }
 
 #[test]
 fn validation_saves_duplicates_once() {
     let ok = validate_trusted_ranges("203.0.113.0/24\n203.0.113.0/24\n203.0.113.5/24").unwrap();
     assert_eq!(ok.ranges, vec![cidr("203.0.113.0/24")]);
-    let duplicates = ok.warnings.iter().filter(|w| matches!(w.note, RangeNote::Duplicate { first_position: 1 })).count();
+    let duplicates = ok
+        .warnings
+        .iter()
+        .filter(|w| matches!(w.note, RangeNote::Duplicate { first_position: 1 }))
+        .count();
     assert_eq!(duplicates, 2);
 }
 
@@ -227,30 +268,52 @@ fn validation_drops_ranges_inside_wider_ones_in_either_order() {
     assert_eq!(ok.ranges, vec![cidr("203.0.113.0/24")]);
     let ok = validate_trusted_ranges("203.0.113.128/25 203.0.113.0/24").unwrap();
     assert_eq!(ok.ranges, vec![cidr("203.0.113.0/24")]);
-    assert!(ok.warnings.iter().any(|w| matches!(w.note, RangeNote::InsideAnotherRange { wider_position: 2, .. })));
+    assert!(ok.warnings.iter().any(|w| matches!(
+        w.note,
+        RangeNote::InsideAnotherRange {
+            wider_position: 2,
+            ..
+        }
+    )));
 }
 
 #[test]
 fn validation_warns_about_private_ranges_that_never_match() {
     let ok = validate_trusted_ranges("192.168.1.0/24 fd00::/64").unwrap();
     assert_eq!(ok.ranges.len(), 2);
-    assert_eq!(ok.warnings.iter().filter(|w| matches!(w.note, RangeNote::NotPublic { .. })).count(), 2);
+    assert_eq!(
+        ok.warnings
+            .iter()
+            .filter(|w| matches!(w.note, RangeNote::NotPublic { .. }))
+            .count(),
+        2
+    );
     assert!(ok.warnings[0].message.contains("public"));
 }
 
 #[test]
 fn validation_warns_about_ranges_broader_than_an_organisation_owns() {
     let ok = validate_trusted_ranges("20.0.0.0/9").unwrap();
-    let broad = ok.warnings.iter().find(|w| matches!(w.note, RangeNote::Broad { .. })).expect("broad warning");
+    let broad = ok
+        .warnings
+        .iter()
+        .find(|w| matches!(w.note, RangeNote::Broad { .. }))
+        .expect("broad warning");
     assert!(broad.message.contains("8,388,608"), "{}", broad.message);
-    assert!(validate_trusted_ranges("203.0.0.0/16").unwrap().warnings.is_empty());
+    assert!(validate_trusted_ranges("203.0.0.0/16")
+        .unwrap()
+        .warnings
+        .is_empty());
 }
 
 #[test]
 fn validation_rewrites_ipv4_mapped_ranges_as_ipv4() {
     let ok = validate_trusted_ranges("::ffff:203.0.113.0/120").unwrap();
     assert_eq!(ok.ranges, vec![cidr("203.0.113.0/24")]);
-    assert!(matches!(ok.warnings[0].note, RangeNote::MappedToIpv4 { .. }));
+    assert!(matches!(
+        ok.warnings[0].note,
+        RangeNote::MappedToIpv4 { .. }
+    ));
 }
 
 #[test]
@@ -261,6 +324,11 @@ fn validation_refuses_more_ranges_than_a_location_holds() {
     let entries: Vec<&str> = texts.iter().map(String::as_str).collect();
     let errors = validate_trusted_range_list(&entries).unwrap_err();
     assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0].problem, RangeProblem::TooManyRanges { count: MAX_RANGES_PER_LOCATION + 1 });
+    assert_eq!(
+        errors[0].problem,
+        RangeProblem::TooManyRanges {
+            count: MAX_RANGES_PER_LOCATION + 1
+        }
+    );
     assert!(validate_trusted_range_list(&entries[..MAX_RANGES_PER_LOCATION]).is_ok());
 }

@@ -2,8 +2,8 @@
 //! untrusted locations — checked on every labelled corpus set and on small hand-built tenants.
 
 use registration_guard::engine::coverage::{
-    assess, assess_template, assess_with_draft, Control, CoverageCode, CoverageReport, Counts, PolicyCoverage, Reach,
-    Verdict,
+    assess, assess_template, assess_with_draft, Control, Counts, CoverageCode, CoverageReport,
+    PolicyCoverage, Reach, Verdict,
 };
 use registration_guard::engine::import::{import_tenant, Import};
 use registration_guard::engine::model::{
@@ -28,15 +28,20 @@ fn location(v: Value) -> NamedLocation {
 }
 
 fn office() -> NamedLocation {
-    location(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": OFFICE, "displayName": "Head office",
-        "isTrusted": true, "ipRanges": [{"cidrAddress": "203.0.113.0/24"}]}))
+    location(
+        json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": OFFICE, "displayName": "Head office",
+        "isTrusted": true, "ipRanges": [{"cidrAddress": "203.0.113.0/24"}]}),
+    )
 }
 
 fn tenant(policies: Vec<ConditionalAccessPolicy>) -> TenantSnapshot {
     TenantSnapshot {
         policies,
         named_locations: vec![office()],
-        admin: Some(AdminIdentity { id: ADMIN.into(), ..AdminIdentity::default() }),
+        admin: Some(AdminIdentity {
+            id: ADMIN.into(),
+            ..AdminIdentity::default()
+        }),
         break_glass: vec![BREAK_GLASS.into()],
         ..TenantSnapshot::default()
     }
@@ -74,7 +79,10 @@ fn gaps(report: &CoverageReport) -> Vec<CoverageCode> {
 
 fn protected_by(report: &CoverageReport) -> Vec<(String, Control, Reach)> {
     match &report.verdict {
-        Verdict::Protected { by } => by.iter().map(|p| (p.policy_name.clone(), p.control.clone(), p.reach)).collect(),
+        Verdict::Protected { by } => by
+            .iter()
+            .map(|p| (p.policy_name.clone(), p.control.clone(), p.reach))
+            .collect(),
         other => panic!("expected protected, got {other:#?}"),
     }
 }
@@ -84,11 +92,20 @@ fn assessed<'a>(report: &'a CoverageReport, name_prefix: &str) -> &'a PolicyCove
         .policies
         .iter()
         .find(|p| p.policy_name.starts_with(name_prefix))
-        .unwrap_or_else(|| panic!("no assessed policy named {name_prefix}…; have {:?}", names(report)))
+        .unwrap_or_else(|| {
+            panic!(
+                "no assessed policy named {name_prefix}…; have {:?}",
+                names(report)
+            )
+        })
 }
 
 fn names(report: &CoverageReport) -> Vec<&str> {
-    report.policies.iter().map(|p| p.policy_name.as_str()).collect()
+    report
+        .policies
+        .iter()
+        .map(|p| p.policy_name.as_str())
+        .collect()
 }
 
 fn all_codes(p: &PolicyCoverage) -> Vec<CoverageCode> {
@@ -100,32 +117,67 @@ fn all_codes(p: &PolicyCoverage) -> Vec<CoverageCode> {
 #[test]
 fn enforced_classic_block_outside_trusted_locations_protects_registration() {
     let report = assess(&tenant(vec![registration("classic", "block", |_| {})]));
-    assert_eq!(protected_by(&report), [("Registration classic".into(), Control::Block, Reach::UserAction)]);
-    let Verdict::Protected { by } = &report.verdict else { unreachable!() };
-    assert_eq!(codes(&by[0].accepted_exclusions), [CoverageCode::AdminExcluded, CoverageCode::BreakGlassExcluded]);
+    assert_eq!(
+        protected_by(&report),
+        [(
+            "Registration classic".into(),
+            Control::Block,
+            Reach::UserAction
+        )]
+    );
+    let Verdict::Protected { by } = &report.verdict else {
+        unreachable!()
+    };
+    assert_eq!(
+        codes(&by[0].accepted_exclusions),
+        [
+            CoverageCode::AdminExcluded,
+            CoverageCode::BreakGlassExcluded
+        ]
+    );
     assert_eq!(report.verdict.label(), "Protected");
 }
 
 #[test]
 fn mfa_preset_from_the_plan_protects_once_enforced_and_names_its_accepted_exclusions() {
     let snap = tenant(vec![]);
-    let plan = build_plan(&snap, Preset::RequireMfaOutsideTrusted, &PlanOptions::default()).unwrap();
+    let plan = build_plan(
+        &snap,
+        Preset::RequireMfaOutsideTrusted,
+        &PlanOptions::default(),
+    )
+    .unwrap();
     let as_created = assess_with_draft(&snap, &plan.policy, false);
     assert_eq!(codes(reasons(&as_created)), [CoverageCode::ReportOnly]);
     let enforced = assess_with_draft(&snap, &plan.policy, true);
     let by = protected_by(&enforced);
     assert_eq!(by[0].1, Control::Mfa);
-    let Verdict::Protected { by } = &enforced.verdict else { unreachable!() };
+    let Verdict::Protected { by } = &enforced.verdict else {
+        unreachable!()
+    };
     let accepted = codes(&by[0].accepted_exclusions);
-    for code in [CoverageCode::GuestsExcluded, CoverageCode::AdminExcluded, CoverageCode::BreakGlassExcluded, CoverageCode::RolesExcluded] {
-        assert!(accepted.contains(&code), "{code:?} missing from {accepted:?}");
+    for code in [
+        CoverageCode::GuestsExcluded,
+        CoverageCode::AdminExcluded,
+        CoverageCode::BreakGlassExcluded,
+        CoverageCode::RolesExcluded,
+    ] {
+        assert!(
+            accepted.contains(&code),
+            "{code:?} missing from {accepted:?}"
+        );
     }
-    assert!(by[0].accepted_exclusions.iter().any(|f| f.message.contains("Global Administrator")));
+    assert!(by[0]
+        .accepted_exclusions
+        .iter()
+        .any(|f| f.message.contains("Global Administrator")));
 }
 
 #[test]
 fn report_only_policy_is_named_with_its_id_so_the_panel_can_offer_enforce() {
-    let report = assess(&tenant(vec![registration("ro", "block", |v| v["state"] = json!("enabledForReportingButNotEnforced"))]));
+    let report = assess(&tenant(vec![registration("ro", "block", |v| {
+        v["state"] = json!("enabledForReportingButNotEnforced")
+    })]));
     let r = reasons(&report);
     assert_eq!(codes(r), [CoverageCode::ReportOnly]);
     assert_eq!(r[0].policy_id.as_deref(), Some("ro"));
@@ -134,23 +186,36 @@ fn report_only_policy_is_named_with_its_id_so_the_panel_can_offer_enforce() {
 
 #[test]
 fn disabled_policy_does_not_protect() {
-    let report = assess(&tenant(vec![registration("off", "block", |v| v["state"] = json!("disabled"))]));
+    let report = assess(&tenant(vec![registration("off", "block", |v| {
+        v["state"] = json!("disabled")
+    })]));
     assert_eq!(codes(reasons(&report)), [CoverageCode::Disabled]);
 }
 
 #[test]
 fn empty_tenant_has_no_registration_policy() {
     let report = assess(&TenantSnapshot::default());
-    assert_eq!(codes(reasons(&report)), [CoverageCode::NoRegistrationPolicy]);
+    assert_eq!(
+        codes(reasons(&report)),
+        [CoverageCode::NoRegistrationPolicy]
+    );
     assert!(report.policies.is_empty());
 }
 
 #[test]
 fn tenant_wide_block_outside_trusted_locations_protects_through_all_resources() {
     let p = registration("wide", "block", |v| {
-        v["conditions"]["applications"] = json!({"includeApplications": ["All"], "excludeApplications": ["some-app"]});
+        v["conditions"]["applications"] =
+            json!({"includeApplications": ["All"], "excludeApplications": ["some-app"]});
     });
-    assert_eq!(protected_by(&assess(&tenant(vec![p]))), [("Registration wide".into(), Control::Block, Reach::AllResources)]);
+    assert_eq!(
+        protected_by(&assess(&tenant(vec![p]))),
+        [(
+            "Registration wide".into(),
+            Control::Block,
+            Reach::AllResources
+        )]
+    );
 }
 
 #[test]
@@ -161,8 +226,18 @@ fn tenant_wide_mfa_does_not_protect_registration_and_says_why() {
     });
     let report = assess(&tenant(vec![p]));
     let r = reasons(&report);
-    assert_eq!(codes(r), [CoverageCode::NoRegistrationPolicy, CoverageCode::MfaOnAllResources]);
-    assert!(r[1].message.contains("registering one inline"), "{}", r[1].message);
+    assert_eq!(
+        codes(r),
+        [
+            CoverageCode::NoRegistrationPolicy,
+            CoverageCode::MfaOnAllResources
+        ]
+    );
+    assert!(
+        r[1].message.contains("registering one inline"),
+        "{}",
+        r[1].message
+    );
 }
 
 #[test]
@@ -182,18 +257,27 @@ fn tenant_wide_session_or_terms_policies_are_not_considered() {
 #[test]
 fn device_registration_action_is_a_different_action() {
     let p = registration("rd", "mfa", |v| {
-        v["conditions"]["applications"] = json!({"includeUserActions": ["urn:user:registerdevice"]});
+        v["conditions"]["applications"] =
+            json!({"includeUserActions": ["urn:user:registerdevice"]});
     });
     let report = assess(&tenant(vec![p]));
-    assert_eq!(codes(reasons(&report)), [CoverageCode::NoRegistrationPolicy, CoverageCode::DeviceRegistrationOnly]);
+    assert_eq!(
+        codes(reasons(&report)),
+        [
+            CoverageCode::NoRegistrationPolicy,
+            CoverageCode::DeviceRegistrationOnly
+        ]
+    );
 }
 
 #[test]
 fn trusted_ranges_covering_the_whole_address_space_make_the_policy_useless() {
     let mut snap = tenant(vec![registration("classic", "block", |_| {})]);
-    snap.named_locations.push(location(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "everything",
+    snap.named_locations.push(location(
+        json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "everything",
         "displayName": "Everywhere", "isTrusted": true,
-        "ipRanges": [{"cidrAddress": "0.0.0.0/1"}, {"cidrAddress": "128.0.0.0/1"}]})));
+        "ipRanges": [{"cidrAddress": "0.0.0.0/1"}, {"cidrAddress": "128.0.0.0/1"}]}),
+    ));
     let report = assess(&snap);
     let r = reasons(&report);
     assert_eq!(codes(r), [CoverageCode::CatchAllTrustedRanges]);
@@ -204,18 +288,28 @@ fn trusted_ranges_covering_the_whole_address_space_make_the_policy_useless() {
 fn legacy_mfa_trusted_ips_count_toward_a_catch_all() {
     let mut snap = tenant(vec![registration("classic", "block", |_| {})]);
     snap.mfa_trusted_ips = Some(vec!["0.0.0.0/1".into(), "128.0.0.0/2".into()]);
-    assert_eq!(codes(reasons(&assess(&snap))), [CoverageCode::CatchAllTrustedRanges]);
+    assert_eq!(
+        codes(reasons(&assess(&snap))),
+        [CoverageCode::CatchAllTrustedRanges]
+    );
 }
 
 #[test]
 fn policy_only_at_trusted_locations_does_nothing_for_untrusted_ones() {
-    let p = registration("t", "block", |v| v["conditions"]["locations"] = json!({"includeLocations": ["AllTrusted"]}));
-    assert_eq!(codes(reasons(&assess(&tenant(vec![p])))), [CoverageCode::TrustedLocationsOnly]);
+    let p = registration("t", "block", |v| {
+        v["conditions"]["locations"] = json!({"includeLocations": ["AllTrusted"]})
+    });
+    assert_eq!(
+        codes(reasons(&assess(&tenant(vec![p])))),
+        [CoverageCode::TrustedLocationsOnly]
+    );
 }
 
 #[test]
 fn policy_only_at_selected_locations_names_them() {
-    let p = registration("s", "block", |v| v["conditions"]["locations"] = json!({"includeLocations": [OFFICE]}));
+    let p = registration("s", "block", |v| {
+        v["conditions"]["locations"] = json!({"includeLocations": [OFFICE]})
+    });
     let report = assess(&tenant(vec![p]));
     let r = reasons(&report);
     assert_eq!(codes(r), [CoverageCode::SelectedLocationsOnly]);
@@ -224,14 +318,17 @@ fn policy_only_at_selected_locations_names_them() {
 
 #[test]
 fn policy_without_location_condition_covers_untrusted_locations_too() {
-    let p = registration("anywhere", "block", |v| v["conditions"]["locations"] = Value::Null);
+    let p = registration("anywhere", "block", |v| {
+        v["conditions"]["locations"] = Value::Null
+    });
     assert_eq!(protected_by(&assess(&tenant(vec![p])))[0].1, Control::Block);
 }
 
 #[test]
 fn exempting_a_country_location_does_not_protect_from_untrusted_locations() {
     let mut snap = tenant(vec![registration("geo", "block", |v| {
-        v["conditions"]["locations"] = json!({"includeLocations": ["All"], "excludeLocations": ["home"]});
+        v["conditions"]["locations"] =
+            json!({"includeLocations": ["All"], "excludeLocations": ["home"]});
     })]);
     snap.named_locations.push(location(json!({"@odata.type": "#microsoft.graph.countryNamedLocation", "id": "home",
         "displayName": "Home", "countriesAndRegions": ["NL", "BE"], "includeUnknownCountriesAndRegions": false})));
@@ -244,16 +341,22 @@ fn exempting_a_country_location_does_not_protect_from_untrusted_locations() {
 #[test]
 fn exempting_an_untrusted_ip_location_is_a_gap() {
     let mut snap = tenant(vec![registration("ip", "block", |v| {
-        v["conditions"]["locations"] = json!({"includeLocations": ["All"], "excludeLocations": ["AllTrusted", "wifi"]});
+        v["conditions"]["locations"] =
+            json!({"includeLocations": ["All"], "excludeLocations": ["AllTrusted", "wifi"]});
     })]);
     snap.named_locations.push(location(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "wifi",
         "displayName": "Guest wifi", "isTrusted": false, "ipRanges": [{"cidrAddress": "198.51.100.0/24"}]})));
-    assert_eq!(gaps(&assess(&snap)), [CoverageCode::UntrustedLocationExempted]);
+    assert_eq!(
+        gaps(&assess(&snap)),
+        [CoverageCode::UntrustedLocationExempted]
+    );
 }
 
 #[test]
 fn excluded_groups_are_a_gap_unless_they_are_the_break_glass_group() {
-    let p = registration("g", "block", |v| v["conditions"]["users"]["excludeGroups"] = json!(["pilot-exclusions"]));
+    let p = registration("g", "block", |v| {
+        v["conditions"]["users"]["excludeGroups"] = json!(["pilot-exclusions"])
+    });
     let mut snap = tenant(vec![p]);
     let report = assess(&snap);
     assert_eq!(gaps(&report), [CoverageCode::ExcludedGroups]);
@@ -264,24 +367,45 @@ fn excluded_groups_are_a_gap_unless_they_are_the_break_glass_group() {
 
 #[test]
 fn a_few_excluded_accounts_are_named_but_many_are_a_gap() {
-    let few = registration("few", "block", |v| v["conditions"]["users"]["excludeUsers"] = json!([ADMIN, "u1", "u2"]));
+    let few = registration("few", "block", |v| {
+        v["conditions"]["users"]["excludeUsers"] = json!([ADMIN, "u1", "u2"])
+    });
     let report = assess(&tenant(vec![few]));
-    let Verdict::Protected { by } = &report.verdict else { panic!("{:#?}", report.verdict) };
+    let Verdict::Protected { by } = &report.verdict else {
+        panic!("{:#?}", report.verdict)
+    };
     assert!(codes(&by[0].accepted_exclusions).contains(&CoverageCode::AccountsExcluded));
     let many = registration("many", "block", |v| {
         v["conditions"]["users"]["excludeUsers"] = json!(["u1", "u2", "u3", "u4", "u5", "u6"]);
     });
-    assert_eq!(gaps(&assess(&tenant(vec![many]))), [CoverageCode::ManyExcludedAccounts]);
+    assert_eq!(
+        gaps(&assess(&tenant(vec![many]))),
+        [CoverageCode::ManyExcludedAccounts]
+    );
 }
 
 #[test]
 fn client_apps_other_than_all_leave_the_native_app_path_open() {
-    let p = registration("c", "block", |v| v["conditions"]["clientAppTypes"] = json!(["browser", "mobileAppsAndDesktopClients"]));
-    assert_eq!(gaps(&assess(&tenant(vec![p]))), [CoverageCode::ClientAppsLimited]);
-    let every = registration("e", "block", |v| {
-        v["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync", "browser", "mobileAppsAndDesktopClients", "other"]);
+    let p = registration("c", "block", |v| {
+        v["conditions"]["clientAppTypes"] = json!(["browser", "mobileAppsAndDesktopClients"])
     });
-    assert_eq!(protected_by(&assess(&tenant(vec![every]))).len(), 1, "listing every type equals all");
+    assert_eq!(
+        gaps(&assess(&tenant(vec![p]))),
+        [CoverageCode::ClientAppsLimited]
+    );
+    let every = registration("e", "block", |v| {
+        v["conditions"]["clientAppTypes"] = json!([
+            "exchangeActiveSync",
+            "browser",
+            "mobileAppsAndDesktopClients",
+            "other"
+        ]);
+    });
+    assert_eq!(
+        protected_by(&assess(&tenant(vec![every]))).len(),
+        1,
+        "listing every type equals all"
+    );
 }
 
 #[test]
@@ -292,9 +416,18 @@ fn selected_users_or_guests_only_do_not_protect_all_members() {
     let report = assess(&tenant(vec![selected]));
     let r = reasons(&report);
     assert_eq!(codes(r), [CoverageCode::SelectedUsersOnly]);
-    assert!(r[0].message.contains("1 selected user, 2 groups"), "{}", r[0].message);
+    assert!(
+        r[0].message.contains("1 selected user, 2 groups"),
+        "{}",
+        r[0].message
+    );
     let snap = tenant(vec![]);
-    let guests = build_plan(&snap, Preset::BlockGuestsOutsideTrusted, &PlanOptions::default()).unwrap();
+    let guests = build_plan(
+        &snap,
+        Preset::BlockGuestsOutsideTrusted,
+        &PlanOptions::default(),
+    )
+    .unwrap();
     let report = assess_with_draft(&snap, &guests.policy, true);
     assert_eq!(codes(reasons(&report)), [CoverageCode::GuestsOnly]);
 }
@@ -304,22 +437,45 @@ fn members_policy_plus_guest_block_is_protected_by_the_members_policy() {
     let snap = tenant(vec![registration("members", "block", |v| {
         v["conditions"]["users"]["excludeUsers"] = json!(["GuestsOrExternalUsers", ADMIN]);
     })]);
-    let guests = build_plan(&snap, Preset::BlockGuestsOutsideTrusted, &PlanOptions::default()).unwrap();
+    let guests = build_plan(
+        &snap,
+        Preset::BlockGuestsOutsideTrusted,
+        &PlanOptions::default(),
+    )
+    .unwrap();
     let report = assess_with_draft(&snap, &guests.policy, true);
-    assert_eq!(protected_by(&report), [("Registration members".into(), Control::Block, Reach::UserAction)]);
+    assert_eq!(
+        protected_by(&report),
+        [(
+            "Registration members".into(),
+            Control::Block,
+            Reach::UserAction
+        )]
+    );
 }
 
 #[test]
 fn mfa_that_a_device_can_replace_is_a_gap_and_device_controls_alone_do_not_count() {
-    let either = registration("either", "mfa", |v| v["grantControls"]["builtInControls"] = json!(["mfa", "compliantDevice"]));
+    let either = registration("either", "mfa", |v| {
+        v["grantControls"]["builtInControls"] = json!(["mfa", "compliantDevice"])
+    });
     let report = assess(&tenant(vec![either]));
     assert_eq!(gaps(&report), [CoverageCode::WeakerAlternative]);
     let both = registration("both", "mfa", |v| {
-        v["grantControls"] = json!({"operator": "AND", "builtInControls": ["mfa", "compliantDevice"]});
+        v["grantControls"] =
+            json!({"operator": "AND", "builtInControls": ["mfa", "compliantDevice"]});
     });
-    assert_eq!(protected_by(&assess(&tenant(vec![both])))[0].1, Control::Mfa);
-    let device = registration("device", "compliantDevice", |v| v["grantControls"]["builtInControls"] = json!(["compliantDevice", "domainJoinedDevice"]));
-    assert_eq!(codes(reasons(&assess(&tenant(vec![device])))), [CoverageCode::DeviceControlsOnly]);
+    assert_eq!(
+        protected_by(&assess(&tenant(vec![both])))[0].1,
+        Control::Mfa
+    );
+    let device = registration("device", "compliantDevice", |v| {
+        v["grantControls"]["builtInControls"] = json!(["compliantDevice", "domainJoinedDevice"])
+    });
+    assert_eq!(
+        codes(reasons(&assess(&tenant(vec![device])))),
+        [CoverageCode::DeviceControlsOnly]
+    );
 }
 
 #[test]
@@ -329,13 +485,17 @@ fn authentication_strength_counts_as_mfa_strength() {
     });
     assert_eq!(
         protected_by(&assess(&tenant(vec![p])))[0].1,
-        Control::AuthenticationStrength { name: "Phishing-resistant MFA".into() }
+        Control::AuthenticationStrength {
+            name: "Phishing-resistant MFA".into()
+        }
     );
 }
 
 #[test]
 fn risk_based_policy_covers_only_risky_sign_ins() {
-    let p = registration("risk", "block", |v| v["conditions"]["signInRiskLevels"] = json!(["high", "medium"]));
+    let p = registration("risk", "block", |v| {
+        v["conditions"]["signInRiskLevels"] = json!(["high", "medium"])
+    });
     let report = assess(&tenant(vec![p]));
     let r = reasons(&report);
     assert_eq!(codes(r), [CoverageCode::RiskBasedOnly]);
@@ -346,18 +506,30 @@ fn risk_based_policy_covers_only_risky_sign_ins() {
 fn platform_limits_and_device_filters_are_gaps() {
     let p = registration("plat", "block", |v| {
         v["conditions"]["platforms"] = json!({"includePlatforms": ["android", "iOS"]});
-        v["conditions"]["devices"] = json!({"deviceFilter": {"mode": "exclude", "rule": "device.isCompliant -eq True"}});
+        v["conditions"]["devices"] =
+            json!({"deviceFilter": {"mode": "exclude", "rule": "device.isCompliant -eq True"}});
     });
-    assert_eq!(gaps(&assess(&tenant(vec![p]))), [CoverageCode::PlatformsLimited, CoverageCode::DeviceFilter]);
+    assert_eq!(
+        gaps(&assess(&tenant(vec![p]))),
+        [CoverageCode::PlatformsLimited, CoverageCode::DeviceFilter]
+    );
 }
 
 #[test]
 fn a_fully_covering_policy_wins_over_partial_ones() {
-    let partial = registration("partial", "block", |v| v["conditions"]["clientAppTypes"] = json!(["browser"]));
+    let partial = registration("partial", "block", |v| {
+        v["conditions"]["clientAppTypes"] = json!(["browser"])
+    });
     let full = registration("full", "mfa", |_| {});
     let report = assess(&tenant(vec![partial, full]));
-    assert_eq!(protected_by(&report), [("Registration full".into(), Control::Mfa, Reach::UserAction)]);
-    assert_eq!(assessed(&report, "Registration partial").counts, Counts::Partly);
+    assert_eq!(
+        protected_by(&report),
+        [("Registration full".into(), Control::Mfa, Reach::UserAction)]
+    );
+    assert_eq!(
+        assessed(&report, "Registration partial").counts,
+        Counts::Partly
+    );
 }
 
 #[test]
@@ -371,7 +543,11 @@ fn verdict_serializes_with_a_tag_for_the_panel() {
 
 fn corpora() -> PathBuf {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"));
-    assert!(dir.is_dir(), "test corpora missing at {} — these tests need the shared corpora", dir.display());
+    assert!(
+        dir.is_dir(),
+        "test corpora missing at {} — these tests need the shared corpora",
+        dir.display()
+    );
     dir
 }
 
@@ -379,10 +555,17 @@ fn import_path(relative: &str) -> Import {
     let path = corpora().join(relative);
     let mut all = Import::default();
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
         for entry in entries {
-            let rel = entry.strip_prefix(corpora()).unwrap().to_string_lossy().into_owned();
+            let rel = entry
+                .strip_prefix(corpora())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             all.merge(import_path(&rel));
         }
     } else {
@@ -405,16 +588,31 @@ fn kennethvs_baseline_is_not_protected_because_its_registration_policies_are_rep
     assert_eq!(cal002.reach, Reach::UserAction);
     assert_eq!(cal002.control, Some(Control::Mfa));
     let c = all_codes(cal002);
-    assert!(c.contains(&CoverageCode::ReportOnly) && c.contains(&CoverageCode::ClientAppsLimited), "{c:?}");
-    assert!(cal002.gaps.iter().any(|g| g.message.contains("browser, mobileAppsAndDesktopClients")));
+    assert!(
+        c.contains(&CoverageCode::ReportOnly) && c.contains(&CoverageCode::ClientAppsLimited),
+        "{c:?}"
+    );
+    assert!(cal002
+        .gaps
+        .iter()
+        .any(|g| g.message.contains("browser, mobileAppsAndDesktopClients")));
     assert!(codes(&cal002.accepted_exclusions).contains(&CoverageCode::GuestsExcluded));
     let cau012 = assessed(&report, "CAU012-RSI");
     assert_eq!(codes(&cau012.shortfalls), [CoverageCode::ReportOnly]);
     assert_eq!(cau012.control, Some(Control::Mfa));
-    assert!(!all_codes(cau012).contains(&CoverageCode::ClientAppsLimited), "CAU012 covers all client apps");
+    assert!(
+        !all_codes(cau012).contains(&CoverageCode::ClientAppsLimited),
+        "CAU012 covers all client apps"
+    );
     // Both reasons reach the verdict with their policy ids.
-    assert!(r.iter().any(|f| f.code == CoverageCode::ReportOnly && f.policy_name.as_deref().is_some_and(|n| n.starts_with("CAL002"))));
-    assert!(r.iter().any(|f| f.code == CoverageCode::ReportOnly && f.policy_name.as_deref().is_some_and(|n| n.starts_with("CAU012"))));
+    assert!(r.iter().any(|f| f.code == CoverageCode::ReportOnly
+        && f.policy_name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("CAL002"))));
+    assert!(r.iter().any(|f| f.code == CoverageCode::ReportOnly
+        && f.policy_name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("CAU012"))));
 }
 
 #[test]
@@ -423,7 +621,12 @@ fn kennethvs_tenant_wide_mfa_cau002_does_not_count_and_every_reason_is_named() {
     let cau002 = assessed(&report, "CAU002-All");
     assert_eq!(cau002.reach, Reach::AllResources);
     let c = all_codes(cau002);
-    for code in [CoverageCode::ReportOnly, CoverageCode::MfaOnAllResources, CoverageCode::ClientAppsLimited, CoverageCode::ExcludedGroups] {
+    for code in [
+        CoverageCode::ReportOnly,
+        CoverageCode::MfaOnAllResources,
+        CoverageCode::ClientAppsLimited,
+        CoverageCode::ExcludedGroups,
+    ] {
         assert!(c.contains(&code), "{code:?} missing from {c:?}");
     }
     assert!(codes(&cau002.accepted_exclusions).contains(&CoverageCode::RolesExcluded));
@@ -433,33 +636,79 @@ fn kennethvs_tenant_wide_mfa_cau002_does_not_count_and_every_reason_is_named() {
 #[test]
 fn kennethvs_cau012_would_count_as_the_mfa_preset_once_enforced() {
     let mut snap = corpus("kennethvs-cabaseline202510");
-    let cau012 = snap.policies.iter().find(|p| p.display_name.starts_with("CAU012")).unwrap().clone();
+    let cau012 = snap
+        .policies
+        .iter()
+        .find(|p| p.display_name.starts_with("CAU012"))
+        .unwrap()
+        .clone();
     // The baseline's break-glass group, per its migration table (AAD_UA_ConAcc-Breakglass).
-    snap.break_glass.push("79a5727e-811c-4aa5-aff1-2e1966a0d4be".into());
-    let report = assess_with_draft(&TenantSnapshot { policies: vec![], ..snap.clone() }, &cau012, true);
+    snap.break_glass
+        .push("79a5727e-811c-4aa5-aff1-2e1966a0d4be".into());
+    let report = assess_with_draft(
+        &TenantSnapshot {
+            policies: vec![],
+            ..snap.clone()
+        },
+        &cau012,
+        true,
+    );
     // Its own exclusion group remains a named gap; the break-glass group is accepted.
     assert_eq!(gaps(&report), [CoverageCode::ExcludedGroups]);
-    let Verdict::Partial { by, .. } = &report.verdict else { unreachable!() };
-    assert_eq!((by[0].control.clone(), by[0].reach), (Control::Mfa, Reach::UserAction));
+    let Verdict::Partial { by, .. } = &report.verdict else {
+        unreachable!()
+    };
+    assert_eq!(
+        (by[0].control.clone(), by[0].reach),
+        (Control::Mfa, Reach::UserAction)
+    );
     assert!(codes(&by[0].accepted_exclusions).contains(&CoverageCode::BreakGlassExcluded));
-    snap.break_glass.push("103e0a29-2622-42f6-9cb2-721b3eabfc89".into());
-    let report = assess_with_draft(&TenantSnapshot { policies: vec![], ..snap }, &cau012, true);
+    snap.break_glass
+        .push("103e0a29-2622-42f6-9cb2-721b3eabfc89".into());
+    let report = assess_with_draft(
+        &TenantSnapshot {
+            policies: vec![],
+            ..snap
+        },
+        &cau012,
+        true,
+    );
     assert_eq!(protected_by(&report)[0].1, Control::Mfa);
 }
 
 #[test]
 fn scubagear_registration_policies_are_report_only_and_scoped_to_single_users() {
     let report = assess(&corpus("cisagov-ScubaGear"));
-    let registration: Vec<&PolicyCoverage> = report.policies.iter().filter(|p| p.reach == Reach::UserAction).collect();
+    let registration: Vec<&PolicyCoverage> = report
+        .policies
+        .iter()
+        .filter(|p| p.reach == Reach::UserAction)
+        .collect();
     assert_eq!(registration.len(), 4, "{:?}", names(&report));
     for p in &registration {
         let c = codes(&p.shortfalls);
-        assert!(c.contains(&CoverageCode::ReportOnly) && c.contains(&CoverageCode::SelectedUsersOnly), "{}: {c:?}", p.policy_name);
-        assert!(p.shortfalls.iter().any(|f| f.message.contains("1 selected user")), "{}", p.policy_name);
+        assert!(
+            c.contains(&CoverageCode::ReportOnly) && c.contains(&CoverageCode::SelectedUsersOnly),
+            "{}: {c:?}",
+            p.policy_name
+        );
+        assert!(
+            p.shortfalls
+                .iter()
+                .any(|f| f.message.contains("1 selected user")),
+            "{}",
+            p.policy_name
+        );
     }
-    let classic = assessed(&report, "Live - MFA registration from Trusted Location only");
+    let classic = assessed(
+        &report,
+        "Live - MFA registration from Trusted Location only",
+    );
     assert_eq!(classic.control, Some(Control::Block));
-    assert_eq!(codes(&classic.shortfalls), [CoverageCode::ReportOnly, CoverageCode::SelectedUsersOnly]);
+    assert_eq!(
+        codes(&classic.shortfalls),
+        [CoverageCode::ReportOnly, CoverageCode::SelectedUsersOnly]
+    );
     let device = assessed(&report, "Live - MFA registration from Managed Device");
     assert!(codes(&device.shortfalls).contains(&CoverageCode::DeviceControlsOnly));
     // The enabled tenant-wide MFA policy does not protect registration either.
@@ -468,8 +717,11 @@ fn scubagear_registration_policies_are_report_only_and_scoped_to_single_users() 
     assert!(codes(&mfa_all.shortfalls).contains(&CoverageCode::MfaOnAllResources));
     assert!(matches!(report.verdict, Verdict::NotProtected { .. }));
     // The device-registration policy is named as a different action.
-    assert!(report.policies.iter().any(|p| p.reach == Reach::DeviceRegistration
-        && codes(&p.shortfalls).contains(&CoverageCode::DeviceRegistrationOnly)));
+    assert!(report
+        .policies
+        .iter()
+        .any(|p| p.reach == Reach::DeviceRegistration
+            && codes(&p.shortfalls).contains(&CoverageCode::DeviceRegistrationOnly)));
 }
 
 #[test]
@@ -486,14 +738,24 @@ fn j0eyv_baseline_has_no_registration_policy_and_its_lookalikes_do_not_count() {
     assert_eq!(ca000.state, Some(PolicyState::Enabled));
     assert_eq!(codes(&ca000.shortfalls), [CoverageCode::MfaOnAllResources]);
     assert_eq!(codes(&ca000.gaps), [CoverageCode::ExcludedGroups]);
-    assert!(ca000.gaps[0].message.contains("excludes 7 group(s)"), "{}", ca000.gaps[0].message);
+    assert!(
+        ca000.gaps[0].message.contains("excludes 7 group(s)"),
+        "{}",
+        ca000.gaps[0].message
+    );
     assert!(!all_codes(ca000).contains(&CoverageCode::ClientAppsLimited));
     // CA001 blocks all resources outside allowed countries: geography, not trusted networks.
     let ca001 = assessed(&report, "CA001");
     assert_eq!(ca001.control, Some(Control::Block));
     assert!(codes(&ca001.shortfalls).contains(&CoverageCode::CountriesExempted));
-    assert!(ca001.shortfalls.iter().any(|f| f.message.contains("BE, LU, NL")));
-    assert!(report.policies.iter().all(|p| p.counts == Counts::No), "nothing counts in this baseline");
+    assert!(ca001
+        .shortfalls
+        .iter()
+        .any(|f| f.message.contains("BE, LU, NL")));
+    assert!(
+        report.policies.iter().all(|p| p.counts == Counts::No),
+        "nothing counts in this baseline"
+    );
 }
 
 #[test]
@@ -506,21 +768,49 @@ fn microsoft_template_is_not_a_policy_and_carries_the_admin_placeholder() {
         .expect("the registration template is in the set");
     let report = assess_template(template, &TenantSnapshot::default());
     let r = reasons(&report);
-    assert_eq!(codes(r), [CoverageCode::TemplateNotCreated, CoverageCode::PlaceholderExclusion]);
-    assert_eq!(r[0].policy_id.as_deref(), Some("b8bda7f8-6584-4446-bce9-d871480e53fa"));
+    assert_eq!(
+        codes(r),
+        [
+            CoverageCode::TemplateNotCreated,
+            CoverageCode::PlaceholderExclusion
+        ]
+    );
+    assert_eq!(
+        r[0].policy_id.as_deref(),
+        Some("b8bda7f8-6584-4446-bce9-d871480e53fa")
+    );
     let p = &report.policies[0];
-    assert_eq!((p.control.clone(), p.reach, p.state), (Some(Control::Mfa), Reach::UserAction, None));
+    assert_eq!(
+        (p.control.clone(), p.reach, p.state),
+        (Some(Control::Mfa), Reach::UserAction, None)
+    );
     let accepted = codes(&p.accepted_exclusions);
-    assert!(accepted.contains(&CoverageCode::GuestsExcluded) && accepted.contains(&CoverageCode::RolesExcluded), "{accepted:?}");
+    assert!(
+        accepted.contains(&CoverageCode::GuestsExcluded)
+            && accepted.contains(&CoverageCode::RolesExcluded),
+        "{accepted:?}"
+    );
 }
 
 #[test]
 fn other_corpus_sets_assess_without_claiming_protection() {
-    for set in ["jsa2-caOptics/demodata", "videor-AutoPilotConditionalAccess"] {
+    for set in [
+        "jsa2-caOptics/demodata",
+        "videor-AutoPilotConditionalAccess",
+    ] {
         let report = assess(&corpus(set));
-        assert!(!matches!(report.verdict, Verdict::Protected { .. }), "{set}: {:#?}", report.verdict);
+        assert!(
+            !matches!(report.verdict, Verdict::Protected { .. }),
+            "{set}: {:#?}",
+            report.verdict
+        );
         for p in &report.policies {
-            assert_eq!(p.counts == Counts::No, !p.shortfalls.is_empty(), "{set}: {}", p.policy_name);
+            assert_eq!(
+                p.counts == Counts::No,
+                !p.shortfalls.is_empty(),
+                "{set}: {}",
+                p.policy_name
+            );
         }
     }
 }
@@ -532,16 +822,46 @@ fn legacy_client_block_does_not_cover_registration() {
         v["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync", "other"]);
     });
     let report = assess(&tenant(vec![p]));
-    assert_eq!(codes(reasons(&report)), [CoverageCode::NoRegistrationPolicy, CoverageCode::LegacyClientsOnly]);
+    assert_eq!(
+        codes(reasons(&report)),
+        [
+            CoverageCode::NoRegistrationPolicy,
+            CoverageCode::LegacyClientsOnly
+        ]
+    );
 }
 
 #[test]
 fn exempting_a_location_missing_from_the_snapshot_is_not_claimed_as_protection() {
     let p = registration("unknown", "block", |v| {
-        v["conditions"]["locations"] = json!({"includeLocations": ["All"], "excludeLocations": ["deleted-or-unread"]});
+        v["conditions"]["locations"] =
+            json!({"includeLocations": ["All"], "excludeLocations": ["deleted-or-unread"]});
     });
     let report = assess(&tenant(vec![p]));
     let r = reasons(&report);
     assert_eq!(codes(r), [CoverageCode::UnknownLocationExempted]);
     assert!(r[0].message.contains("deleted-or-unread"));
+}
+
+#[test]
+fn excluding_only_some_guest_kinds_names_those_kinds() {
+    let p = registration("kinds", "block", |v| {
+        v["conditions"]["users"]["excludeGuestsOrExternalUsers"] = json!({"guestOrExternalUserTypes": "serviceProvider", "externalTenants": {"membershipKind": "all"}});
+    });
+    let report = assess(&tenant(vec![p]));
+    let Verdict::Protected { by } = &report.verdict else {
+        panic!("{:#?}", report.verdict)
+    };
+    let guests = by[0]
+        .accepted_exclusions
+        .iter()
+        .find(|f| f.code == CoverageCode::GuestsExcluded)
+        .unwrap();
+    assert!(
+        guests
+            .message
+            .contains("kinds of guests and external users: serviceProvider"),
+        "{}",
+        guests.message
+    );
 }

@@ -138,7 +138,9 @@ impl Cidr {
                 if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 3 {
                     return Err(CidrError::new(text, CidrErrorKind::PrefixNotANumber));
                 }
-                let value: u16 = p.parse().map_err(|_| CidrError::new(text, CidrErrorKind::PrefixNotANumber))?;
+                let value: u16 = p
+                    .parse()
+                    .map_err(|_| CidrError::new(text, CidrErrorKind::PrefixNotANumber))?;
                 if value > u16::from(max) {
                     return Err(CidrError::new(text, CidrErrorKind::PrefixTooLong { max }));
                 }
@@ -157,14 +159,26 @@ impl Cidr {
                     let v4_prefix = prefix - 96;
                     let raw4 = raw as u32;
                     let network = raw4 & mask_v4(v4_prefix);
-                    (Cidr::V4 { network, prefix: v4_prefix }, network != raw4, true)
+                    (
+                        Cidr::V4 {
+                            network,
+                            prefix: v4_prefix,
+                        },
+                        network != raw4,
+                        true,
+                    )
                 } else {
                     let network = raw & mask_v6(prefix);
                     (Cidr::V6 { network, prefix }, network != raw, false)
                 }
             }
         };
-        Ok(ParsedCidr { cidr, host_bits_set, mapped, had_prefix: prefix_text.is_some() })
+        Ok(ParsedCidr {
+            cidr,
+            host_bits_set,
+            mapped,
+            had_prefix: prefix_text.is_some(),
+        })
     }
 
     pub fn prefix(&self) -> u8 {
@@ -211,7 +225,9 @@ impl Cidr {
 
     /// Whether every address of `other` is also in `self`.
     pub fn covers(&self, other: &Cidr) -> bool {
-        self.is_ipv4() == other.is_ipv4() && self.prefix() <= other.prefix() && self.contains(other.first())
+        self.is_ipv4() == other.is_ipv4()
+            && self.prefix() <= other.prefix()
+            && self.contains(other.first())
     }
 
     /// Number of addresses in the range as a float (a /0 IPv6 range does not fit in an integer).
@@ -323,7 +339,10 @@ impl RangeSet {
                 Interval::V6(a, b) => v6.push((a, b)),
             }
         }
-        RangeSet { v4: merge(v4), v6: merge(v6) }
+        RangeSet {
+            v4: merge(v4),
+            v6: merge(v6),
+        }
     }
 
     /// Adds more ranges (used to fold several trusted locations into one set).
@@ -434,7 +453,10 @@ pub enum CidrErrorKind {
 
 impl CidrError {
     fn new(input: &str, kind: CidrErrorKind) -> CidrError {
-        CidrError { input: input.to_string(), kind }
+        CidrError {
+            input: input.to_string(),
+            kind,
+        }
     }
 }
 
@@ -594,7 +616,12 @@ pub fn validate_trusted_range_list(entries: &[&str]) -> Result<ValidatedRanges, 
             continue;
         }
         let mut warn = |note: RangeNote, message: String| {
-            warnings.push(RangeWarning { position, input: entry.to_string(), note, message });
+            warnings.push(RangeWarning {
+                position,
+                input: entry.to_string(),
+                note,
+                message,
+            });
         };
         if parsed.mapped {
             warn(
@@ -676,7 +703,9 @@ pub fn validate_trusted_range_list(entries: &[&str]) -> Result<ValidatedRanges, 
             position: 0,
             input: String::new(),
             problem: RangeProblem::NoRanges,
-            message: "Enter at least one public IP range of your offices or VPN, such as 203.0.113.0/24.".to_string(),
+            message:
+                "Enter at least one public IP range of your offices or VPN, such as 203.0.113.0/24."
+                    .to_string(),
         });
     }
     if accepted.len() > MAX_RANGES_PER_LOCATION {
@@ -691,7 +720,10 @@ pub fn validate_trusted_range_list(entries: &[&str]) -> Result<ValidatedRanges, 
         });
     }
     if errors.is_empty() {
-        Ok(ValidatedRanges { ranges: accepted.into_iter().map(|(c, _)| c).collect(), warnings })
+        Ok(ValidatedRanges {
+            ranges: accepted.into_iter().map(|(c, _)| c).collect(),
+            warnings,
+        })
     } else {
         Err(errors)
     }

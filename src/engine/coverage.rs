@@ -37,9 +37,10 @@ use serde_json::Value;
 
 use crate::engine::cidr::{Cidr, RangeSet};
 use crate::engine::model::{
-    BuiltInControl, ClientAppType, ConditionalAccessPolicy, DevicePlatform, GrantOperator, NamedLocation,
-    PolicyState, PolicyTemplate, TenantSnapshot, ALL, ALL_TRUSTED, GUESTS_OR_EXTERNAL_USERS, NONE,
-    ROLE_GLOBAL_ADMINISTRATOR, TEMPLATE_CURRENT_ADMIN_PLACEHOLDER, USER_ACTION_REGISTER_DEVICE,
+    BuiltInControl, ClientAppType, ConditionalAccessPolicy, DevicePlatform, GrantOperator,
+    GuestOrExternalUserType, NamedLocation, PolicyState, PolicyTemplate, TenantSnapshot, ALL,
+    ALL_TRUSTED, GUESTS_OR_EXTERNAL_USERS, NONE, ROLE_GLOBAL_ADMINISTRATOR,
+    TEMPLATE_CURRENT_ADMIN_PLACEHOLDER, USER_ACTION_REGISTER_DEVICE,
     USER_ACTION_REGISTER_SECURITY_INFO,
 };
 
@@ -54,7 +55,10 @@ pub enum Verdict {
     /// location with a block, MFA or an authentication strength.
     Protected { by: Vec<Protection> },
     /// Enforced policies protect registration, but with the named gaps.
-    Partial { by: Vec<Protection>, gaps: Vec<Finding> },
+    Partial {
+        by: Vec<Protection>,
+        gaps: Vec<Finding>,
+    },
     /// Nothing enforced protects registration; each reason names its policy.
     NotProtected { reasons: Vec<Finding> },
 }
@@ -77,7 +81,9 @@ pub enum Control {
     Block,
     Mfa,
     #[serde(rename_all = "camelCase")]
-    AuthenticationStrength { name: String },
+    AuthenticationStrength {
+        name: String,
+    },
 }
 
 /// How the policy reaches registration.
@@ -227,19 +233,30 @@ pub struct CoverageReport {
 /// assert_eq!(reasons[0].code, CoverageCode::NoRegistrationPolicy);
 /// ```
 pub fn assess(snapshot: &TenantSnapshot) -> CoverageReport {
-    let policies = snapshot.policies.iter().filter_map(|p| assess_policy(p, Source::Saved, snapshot)).collect();
+    let policies = snapshot
+        .policies
+        .iter()
+        .filter_map(|p| assess_policy(p, Source::Saved, snapshot))
+        .collect();
     report(policies, snapshot)
 }
 
 /// Assesses the tenant as it would be with a draft policy created (and, with `as_enabled`,
 /// turned on): "what will this plan give?".
-pub fn assess_with_draft(snapshot: &TenantSnapshot, draft: &ConditionalAccessPolicy, as_enabled: bool) -> CoverageReport {
+pub fn assess_with_draft(
+    snapshot: &TenantSnapshot,
+    draft: &ConditionalAccessPolicy,
+    as_enabled: bool,
+) -> CoverageReport {
     let mut draft = draft.clone();
     if as_enabled {
         draft.state = PolicyState::Enabled;
     }
-    let mut policies: Vec<PolicyCoverage> =
-        snapshot.policies.iter().filter_map(|p| assess_policy(p, Source::Saved, snapshot)).collect();
+    let mut policies: Vec<PolicyCoverage> = snapshot
+        .policies
+        .iter()
+        .filter_map(|p| assess_policy(p, Source::Saved, snapshot))
+        .collect();
     policies.extend(assess_policy(&draft, Source::Draft, snapshot));
     report(policies, snapshot)
 }
@@ -256,18 +273,28 @@ pub fn assess_template(template: &PolicyTemplate, snapshot: &TenantSnapshot) -> 
         session_controls: template.details.session_controls.clone(),
         extra: Default::default(),
     };
-    let policies = assess_policy(&policy, Source::Template, snapshot).into_iter().collect();
+    let policies = assess_policy(&policy, Source::Template, snapshot)
+        .into_iter()
+        .collect();
     report(policies, snapshot)
 }
 
 /// Assesses one policy; `None` when it has no bearing on registration (other apps, no users,
 /// or a tenant-wide policy whose grant could not protect anything).
-pub fn assess_policy(policy: &ConditionalAccessPolicy, source: Source, snapshot: &TenantSnapshot) -> Option<PolicyCoverage> {
+pub fn assess_policy(
+    policy: &ConditionalAccessPolicy,
+    source: Source,
+    snapshot: &TenantSnapshot,
+) -> Option<PolicyCoverage> {
     let c = &policy.conditions;
     let apps = &c.applications;
     let reach = if policy.targets_user_action(USER_ACTION_REGISTER_SECURITY_INFO) {
         Reach::UserAction
-    } else if apps.include_applications.iter().any(|a| a.eq_ignore_ascii_case(ALL)) {
+    } else if apps
+        .include_applications
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(ALL))
+    {
         Reach::AllResources
     } else if policy.targets_user_action(USER_ACTION_REGISTER_DEVICE) {
         Reach::DeviceRegistration
@@ -281,10 +308,18 @@ pub fn assess_policy(policy: &ConditionalAccessPolicy, source: Source, snapshot:
         && u.include_guests_or_external_users.is_none();
     let grant = GrantReading::of(policy);
     // Tenant-wide policies matter only when their grant looks like protection.
-    if reach == Reach::AllResources && (includes_nobody || !(grant.block || grant.mfa_like.is_some())) {
+    if reach == Reach::AllResources
+        && (includes_nobody || !(grant.block || grant.mfa_like.is_some()))
+    {
         return None;
     }
-    let mut a = Assessor { policy, snapshot, shortfalls: Vec::new(), gaps: Vec::new(), accepted: Vec::new() };
+    let mut a = Assessor {
+        policy,
+        snapshot,
+        shortfalls: Vec::new(),
+        gaps: Vec::new(),
+        accepted: Vec::new(),
+    };
     let name = &policy.display_name;
 
     let state = match source {
@@ -372,18 +407,31 @@ fn report(mut policies: Vec<PolicyCoverage>, snapshot: &TenantSnapshot) -> Cover
     let protection = |p: &PolicyCoverage| Protection {
         policy_id: p.policy_id.clone(),
         policy_name: p.policy_name.clone(),
-        control: p.control.clone().expect("a policy that counts has a protecting control"),
+        control: p
+            .control
+            .clone()
+            .expect("a policy that counts has a protecting control"),
         reach: p.reach,
         accepted_exclusions: p.accepted_exclusions.clone(),
     };
-    let full: Vec<Protection> = policies.iter().filter(|p| p.counts == Counts::Fully).map(protection).collect();
-    let partial: Vec<&PolicyCoverage> = policies.iter().filter(|p| p.counts == Counts::Partly).collect();
+    let full: Vec<Protection> = policies
+        .iter()
+        .filter(|p| p.counts == Counts::Fully)
+        .map(protection)
+        .collect();
+    let partial: Vec<&PolicyCoverage> = policies
+        .iter()
+        .filter(|p| p.counts == Counts::Partly)
+        .collect();
     let verdict = if !full.is_empty() {
         Verdict::Protected { by: full }
     } else if !partial.is_empty() {
         Verdict::Partial {
             by: partial.iter().map(|p| protection(p)).collect(),
-            gaps: partial.iter().flat_map(|p| p.gaps.iter().cloned()).collect(),
+            gaps: partial
+                .iter()
+                .flat_map(|p| p.gaps.iter().cloned())
+                .collect(),
         }
     } else {
         let mut reasons = Vec::new();
@@ -413,7 +461,11 @@ fn report(mut policies: Vec<PolicyCoverage>, snapshot: &TenantSnapshot) -> Cover
                 .to_string(),
         );
     }
-    CoverageReport { verdict, policies, notes }
+    CoverageReport {
+        verdict,
+        policies,
+        notes,
+    }
 }
 
 /// What a grant amounts to for registration.
@@ -444,7 +496,11 @@ impl GrantReading {
         };
         r.block = g.built_in_controls.contains(&BuiltInControl::Block);
         if let Some(strength) = &g.authentication_strength {
-            let name = strength.display_name.clone().or_else(|| strength.id.clone()).unwrap_or_else(|| "unnamed".into());
+            let name = strength
+                .display_name
+                .clone()
+                .or_else(|| strength.id.clone())
+                .unwrap_or_else(|| "unnamed".into());
             r.mfa_like = Some(Control::AuthenticationStrength { name });
         } else if g.built_in_controls.contains(&BuiltInControl::Mfa) {
             r.mfa_like = Some(Control::Mfa);
@@ -460,8 +516,16 @@ impl GrantReading {
                 other => r.others.push(control_label(other)),
             }
         }
-        r.others.extend(g.terms_of_use.iter().map(|_| "accept terms of use".to_string()));
-        r.others.extend(g.custom_authentication_factors.iter().map(|id| format!("custom control {id}")));
+        r.others.extend(
+            g.terms_of_use
+                .iter()
+                .map(|_| "accept terms of use".to_string()),
+        );
+        r.others.extend(
+            g.custom_authentication_factors
+                .iter()
+                .map(|id| format!("custom control {id}")),
+        );
         if r.mfa_like.is_some() && g.operator == GrantOperator::Or {
             r.alternatives = r.others.clone();
         }
@@ -559,12 +623,17 @@ impl Assessor<'_> {
         } else if g.session_only {
             self.shortfall(
                 CoverageCode::NoBlockOrMfa,
-                format!("\"{name}\" sets session controls only: it neither blocks nor requires MFA."),
+                format!(
+                    "\"{name}\" sets session controls only: it neither blocks nor requires MFA."
+                ),
             );
         } else {
             self.shortfall(
                 CoverageCode::NoBlockOrMfa,
-                format!("\"{name}\" requires {} — it neither blocks nor requires MFA.", g.others.join(" or ")),
+                format!(
+                    "\"{name}\" requires {} — it neither blocks nor requires MFA.",
+                    g.others.join(" or ")
+                ),
             );
         }
         None
@@ -576,11 +645,15 @@ impl Assessor<'_> {
         let is = |list: &[String], word: &str| list.iter().any(|x| x.eq_ignore_ascii_case(word));
         let all = is(&u.include_users, ALL);
         if !all {
-            let guest_users = is(&u.include_users, GUESTS_OR_EXTERNAL_USERS) || u.include_guests_or_external_users.is_some();
+            let guest_users = is(&u.include_users, GUESTS_OR_EXTERNAL_USERS)
+                || u.include_guests_or_external_users.is_some();
             let named_users = u
                 .include_users
                 .iter()
-                .filter(|x| !x.eq_ignore_ascii_case(NONE) && !x.eq_ignore_ascii_case(GUESTS_OR_EXTERNAL_USERS))
+                .filter(|x| {
+                    !x.eq_ignore_ascii_case(NONE)
+                        && !x.eq_ignore_ascii_case(GUESTS_OR_EXTERNAL_USERS)
+                })
                 .count();
             let (groups, roles) = (u.include_groups.len(), u.include_roles.len());
             if named_users + groups + roles > 0 {
@@ -598,23 +671,54 @@ impl Assessor<'_> {
                     format!("\"{name}\" applies only to guests and external users; members are not covered."),
                 );
             } else {
-                self.shortfall(CoverageCode::NoUsers, format!("\"{name}\" includes no users."));
+                self.shortfall(
+                    CoverageCode::NoUsers,
+                    format!("\"{name}\" includes no users."),
+                );
             }
             return;
         }
         // Exclusions of an all-users policy.
-        if is(&u.exclude_users, GUESTS_OR_EXTERNAL_USERS) || u.exclude_guests_or_external_users.as_ref().is_some_and(|g| !g.guest_or_external_user_types.is_empty()) {
+        let typed_guests = u
+            .exclude_guests_or_external_users
+            .as_ref()
+            .map(|g| g.guest_or_external_user_types.as_slice())
+            .filter(|kinds| !kinds.is_empty());
+        if is(&u.exclude_users, GUESTS_OR_EXTERNAL_USERS) || typed_guests.is_some() {
+            let every_kind = is(&u.exclude_users, GUESTS_OR_EXTERNAL_USERS)
+                || typed_guests.is_some_and(|kinds| {
+                    GuestOrExternalUserType::ALL_KINDS
+                        .iter()
+                        .all(|k| kinds.contains(k))
+                });
+            let who = if every_kind {
+                "guests and external users".to_string()
+            } else {
+                let kinds: Vec<&str> = typed_guests
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect();
+                format!(
+                    "these kinds of guests and external users: {}",
+                    kinds.join(", ")
+                )
+            };
             self.accept(
                 CoverageCode::GuestsExcluded,
                 format!(
-                    "\"{name}\" leaves out guests and external users, as Microsoft recommends for members' policies \
-                     (guests cannot use a Temporary Access Pass). Microsoft's guest variant blocks them outside trusted \
-                     locations instead."
+                    "\"{name}\" leaves out {who}, as Microsoft recommends for members' policies (guests cannot use a \
+                     Temporary Access Pass). Microsoft's guest variant blocks them outside trusted locations instead."
                 ),
             );
         }
         let admin = self.snapshot.admin.as_ref().map(|a| a.id.as_str());
-        let is_break_glass = |id: &str| self.snapshot.break_glass.iter().any(|b| b.eq_ignore_ascii_case(id));
+        let is_break_glass = |id: &str| {
+            self.snapshot
+                .break_glass
+                .iter()
+                .any(|b| b.eq_ignore_ascii_case(id))
+        };
         let mut break_glass = 0;
         let mut admin_excluded = false;
         let mut others = Vec::new();
@@ -650,7 +754,10 @@ impl Assessor<'_> {
             );
         }
         if admin_excluded {
-            self.accept(CoverageCode::AdminExcluded, format!("\"{name}\" leaves out the signed-in administrator."));
+            self.accept(
+                CoverageCode::AdminExcluded,
+                format!("\"{name}\" leaves out the signed-in administrator."),
+            );
         }
         if break_glass > 0 {
             self.accept(
@@ -693,7 +800,13 @@ impl Assessor<'_> {
             let roles: Vec<&str> = u
                 .exclude_roles
                 .iter()
-                .map(|r| if r.eq_ignore_ascii_case(ROLE_GLOBAL_ADMINISTRATOR) { "Global Administrator" } else { r.as_str() })
+                .map(|r| {
+                    if r.eq_ignore_ascii_case(ROLE_GLOBAL_ADMINISTRATOR) {
+                        "Global Administrator"
+                    } else {
+                        r.as_str()
+                    }
+                })
                 .collect();
             self.accept(
                 CoverageCode::RolesExcluded,
@@ -719,7 +832,10 @@ impl Assessor<'_> {
             ClientAppType::ExchangeActiveSync,
             ClientAppType::LegacyOther,
         ];
-        if every.iter().all(|t| has(t.clone()) || (*t == ClientAppType::ExchangeActiveSync && has(ClientAppType::EasSupported))) {
+        if every.iter().all(|t| {
+            has(t.clone())
+                || (*t == ClientAppType::ExchangeActiveSync && has(ClientAppType::EasSupported))
+        }) {
             return;
         }
         let listed: Vec<&str> = types.iter().map(ClientAppType::as_str).collect();
@@ -745,18 +861,27 @@ impl Assessor<'_> {
     }
 
     fn locations(&mut self) {
-        let Some(l) = &self.policy.conditions.locations else { return };
+        let Some(l) = &self.policy.conditions.locations else {
+            return;
+        };
         let name = self.name().to_string();
         let is = |list: &[String], word: &str| list.iter().any(|x| x.eq_ignore_ascii_case(word));
         let include_all = l.include_locations.is_empty() || is(&l.include_locations, ALL);
         if !include_all {
-            if l.include_locations.iter().all(|x| x.eq_ignore_ascii_case(ALL_TRUSTED)) {
+            if l.include_locations
+                .iter()
+                .all(|x| x.eq_ignore_ascii_case(ALL_TRUSTED))
+            {
                 self.shortfall(
                     CoverageCode::TrustedLocationsOnly,
                     format!("\"{name}\" applies only at trusted locations, so it does nothing for untrusted ones."),
                 );
             } else {
-                let names: Vec<String> = l.include_locations.iter().map(|id| self.location_label(id)).collect();
+                let names: Vec<String> = l
+                    .include_locations
+                    .iter()
+                    .map(|id| self.location_label(id))
+                    .collect();
                 self.shortfall(
                     CoverageCode::SelectedLocationsOnly,
                     format!(
@@ -768,7 +893,10 @@ impl Assessor<'_> {
             return;
         }
         if is(&l.exclude_locations, ALL) {
-            self.shortfall(CoverageCode::NeverApplies, format!("\"{name}\" excludes all locations, so it never applies."));
+            self.shortfall(
+                CoverageCode::NeverApplies,
+                format!("\"{name}\" excludes all locations, so it never applies."),
+            );
             return;
         }
         let mut exempted = RangeSet::default();
@@ -852,28 +980,40 @@ impl Assessor<'_> {
     fn other_conditions(&mut self) {
         let c = &self.policy.conditions;
         let name = self.name().to_string();
-        let levels = |v: &[crate::engine::model::RiskLevel]| v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
+        let levels = |v: &[crate::engine::model::RiskLevel]| {
+            v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+        };
         if !c.sign_in_risk_levels.is_empty() || !c.user_risk_levels.is_empty() {
             let mut parts = Vec::new();
             if !c.sign_in_risk_levels.is_empty() {
-                parts.push(format!("sign-in risk is {}", levels(&c.sign_in_risk_levels)));
+                parts.push(format!(
+                    "sign-in risk is {}",
+                    levels(&c.sign_in_risk_levels)
+                ));
             }
             if !c.user_risk_levels.is_empty() {
                 parts.push(format!("user risk is {}", levels(&c.user_risk_levels)));
             }
             self.shortfall(
                 CoverageCode::RiskBasedOnly,
-                format!("\"{name}\" applies only when {}; ordinary sign-ins are not covered.", parts.join(" or ")),
+                format!(
+                    "\"{name}\" applies only when {}; ordinary sign-ins are not covered.",
+                    parts.join(" or ")
+                ),
             );
         }
-        if c.extra.get("authenticationFlows").is_some_and(is_configured) {
+        if c.extra
+            .get("authenticationFlows")
+            .is_some_and(is_configured)
+        {
             self.shortfall(
                 CoverageCode::AuthenticationFlowOnly,
                 format!("\"{name}\" applies only to device code or authentication transfer flows."),
             );
         }
         if let Some(p) = &c.platforms {
-            let all_included = p.include_platforms.is_empty() || p.include_platforms.contains(&DevicePlatform::All);
+            let all_included = p.include_platforms.is_empty()
+                || p.include_platforms.contains(&DevicePlatform::All);
             if !all_included || !p.exclude_platforms.is_empty() {
                 self.gap(
                     CoverageCode::PlatformsLimited,
@@ -890,13 +1030,18 @@ impl Assessor<'_> {
         let others: Vec<&str> = c
             .extra
             .iter()
-            .filter(|(k, v)| !k.starts_with('@') && k.as_str() != "authenticationFlows" && is_configured(v))
+            .filter(|(k, v)| {
+                !k.starts_with('@') && k.as_str() != "authenticationFlows" && is_configured(v)
+            })
             .map(|(k, _)| k.as_str())
             .collect();
         if !others.is_empty() {
             self.gap(
                 CoverageCode::OtherCondition,
-                format!("\"{name}\" also sets the condition(s) {}, which narrow when it applies.", others.join(", ")),
+                format!(
+                    "\"{name}\" also sets the condition(s) {}, which narrow when it applies.",
+                    others.join(", ")
+                ),
             );
         }
     }
@@ -904,7 +1049,8 @@ impl Assessor<'_> {
 
 fn scope_words(users: usize, groups: usize, roles: usize) -> String {
     let mut parts = Vec::new();
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     if users > 0 {
         parts.push(plural(users, "selected user", "selected users"));
     }
@@ -919,7 +1065,10 @@ fn scope_words(users: usize, groups: usize, roles: usize) -> String {
 
 fn ranges_of(location: &NamedLocation) -> Vec<Cidr> {
     match location {
-        NamedLocation::Ip { ip_ranges, .. } => ip_ranges.iter().filter_map(|r| Cidr::parse(r).ok()).collect(),
+        NamedLocation::Ip { ip_ranges, .. } => ip_ranges
+            .iter()
+            .filter_map(|r| Cidr::parse(r).ok())
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -931,6 +1080,8 @@ pub(crate) fn is_configured(v: &Value) -> bool {
         Value::Bool(_) | Value::Number(_) => true,
         Value::String(s) => !s.is_empty(),
         Value::Array(a) => a.iter().any(is_configured),
-        Value::Object(o) => o.iter().any(|(k, v)| !k.starts_with('@') && is_configured(v)),
+        Value::Object(o) => o
+            .iter()
+            .any(|(k, v)| !k.starts_with('@') && is_configured(v)),
     }
 }

@@ -27,7 +27,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::engine::cidr::{Cidr, RangeSet, CATCH_ALL_SHARE};
-use crate::engine::coverage::{assess, assess_policy, Control, CoverageCode, Counts, Reach, Source, Verdict};
+use crate::engine::coverage::{
+    assess, assess_policy, Control, Counts, CoverageCode, Reach, Source, Verdict,
+};
 use crate::engine::model::{
     ClientAppType, NamedLocation, PolicyState, TenantSnapshot, GUESTS_OR_EXTERNAL_USERS,
     ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR, ROLE_GLOBAL_ADMINISTRATOR, ROLE_SECURITY_ADMINISTRATOR,
@@ -147,7 +149,12 @@ pub struct PreflightInput<'a> {
 
 /// Runs every rule on the snapshot and plan (no directory lookup, no new location).
 pub fn preflight(snapshot: &TenantSnapshot, plan: &Plan) -> Vec<PreflightFinding> {
-    preflight_with(&PreflightInput { snapshot, plan, directory: None, new_trusted_location: None })
+    preflight_with(&PreflightInput {
+        snapshot,
+        plan,
+        directory: None,
+        new_trusted_location: None,
+    })
 }
 
 /// Runs every rule. Findings come sorted: blockers, then warnings, then information.
@@ -186,7 +193,13 @@ pub fn has_blockers(findings: &[PreflightFinding]) -> bool {
 struct Findings(Vec<PreflightFinding>);
 
 impl Findings {
-    fn add(&mut self, code: FindingCode, severity: Severity, title: &str, message: String) -> &mut PreflightFinding {
+    fn add(
+        &mut self,
+        code: FindingCode,
+        severity: Severity,
+        title: &str,
+        message: String,
+    ) -> &mut PreflightFinding {
         self.0.push(PreflightFinding {
             code,
             severity,
@@ -264,13 +277,23 @@ fn licences(input: &PreflightInput, out: &mut Findings) {
 }
 
 fn admin_role(input: &PreflightInput, out: &mut Findings) {
-    let Some(admin) = &input.snapshot.admin else { return };
+    let Some(admin) = &input.snapshot.admin else {
+        return;
+    };
     // An empty list means the roles were not read; only a known list without a writing role is a problem.
     if admin.role_template_ids.is_empty() {
         return;
     }
-    let writers = [ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR, ROLE_SECURITY_ADMINISTRATOR, ROLE_GLOBAL_ADMINISTRATOR];
-    if !admin.role_template_ids.iter().any(|r| writers.iter().any(|w| w.eq_ignore_ascii_case(r))) {
+    let writers = [
+        ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR,
+        ROLE_SECURITY_ADMINISTRATOR,
+        ROLE_GLOBAL_ADMINISTRATOR,
+    ];
+    if !admin
+        .role_template_ids
+        .iter()
+        .any(|r| writers.iter().any(|w| w.eq_ignore_ascii_case(r)))
+    {
         out.add(
             FindingCode::AdminLacksRole,
             Severity::Blocker,
@@ -286,14 +309,20 @@ fn admin_role(input: &PreflightInput, out: &mut Findings) {
 
 fn ranges_of(location: &NamedLocation) -> Vec<Cidr> {
     match location {
-        NamedLocation::Ip { ip_ranges, .. } => ip_ranges.iter().filter_map(|r| Cidr::parse(r).ok()).collect(),
+        NamedLocation::Ip { ip_ranges, .. } => ip_ranges
+            .iter()
+            .filter_map(|r| Cidr::parse(r).ok())
+            .collect(),
         _ => Vec::new(),
     }
 }
 
 fn trusted_locations(input: &PreflightInput, out: &mut Findings) {
     let snapshot = input.snapshot;
-    let trusted: Vec<&NamedLocation> = snapshot.trusted_locations().chain(input.new_trusted_location).collect();
+    let trusted: Vec<&NamedLocation> = snapshot
+        .trusted_locations()
+        .chain(input.new_trusted_location)
+        .collect();
     let mut all = RangeSet::default();
     for location in &trusted {
         let ranges = ranges_of(location);
@@ -313,11 +342,17 @@ fn trusted_locations(input: &PreflightInput, out: &mut Findings) {
             f.location_id = location.id().map(str::to_string);
         }
     }
-    let mfa_ips: Vec<Cidr> =
-        snapshot.mfa_trusted_ips.iter().flatten().filter_map(|t| Cidr::parse(t).ok()).collect();
+    let mfa_ips: Vec<Cidr> = snapshot
+        .mfa_trusted_ips
+        .iter()
+        .flatten()
+        .filter_map(|t| Cidr::parse(t).ok())
+        .collect();
     all.extend(&mfa_ips);
     let has_ip_trust = !all.is_empty();
-    let has_other_trust = trusted.iter().any(|l| matches!(l, NamedLocation::Other { .. }));
+    let has_other_trust = trusted
+        .iter()
+        .any(|l| matches!(l, NamedLocation::Other { .. }));
     let blocks = input.plan.preset.grant() == crate::engine::model::BuiltInControl::Block;
     if !has_ip_trust {
         let (severity, message) = if has_other_trust {
@@ -344,7 +379,12 @@ fn trusted_locations(input: &PreflightInput, out: &mut Findings) {
                     .to_string(),
             )
         };
-        out.add(FindingCode::NoTrustedLocation, severity, "No trusted location", message);
+        out.add(
+            FindingCode::NoTrustedLocation,
+            severity,
+            "No trusted location",
+            message,
+        );
     }
     if all.is_catch_all() {
         out.add(
@@ -361,7 +401,8 @@ fn trusted_locations(input: &PreflightInput, out: &mut Findings) {
             ),
         );
     }
-    if input.new_trusted_location.is_some() && snapshot.named_locations.len() >= MAX_NAMED_LOCATIONS {
+    if input.new_trusted_location.is_some() && snapshot.named_locations.len() >= MAX_NAMED_LOCATIONS
+    {
         out.add(
             FindingCode::TooManyNamedLocations,
             Severity::Blocker,
@@ -374,9 +415,11 @@ fn trusted_locations(input: &PreflightInput, out: &mut Findings) {
         );
     }
     if let Some(new) = input.new_trusted_location {
-        if let Some(existing) =
-            snapshot.named_locations.iter().find(|l| l.display_name().trim().eq_ignore_ascii_case(new.display_name().trim()))
-        {
+        if let Some(existing) = snapshot.named_locations.iter().find(|l| {
+            l.display_name()
+                .trim()
+                .eq_ignore_ascii_case(new.display_name().trim())
+        }) {
             let f = out.add(
                 FindingCode::LocationNameClash,
                 Severity::Warning,
@@ -406,14 +449,21 @@ fn equivalent_policies(input: &PreflightInput, out: &mut Findings) {
     let snapshot = input.snapshot;
     let preset = input.plan.preset;
     for policy in &snapshot.policies {
-        let Some(cov) = assess_policy(policy, Source::Saved, snapshot) else { continue };
+        let Some(cov) = assess_policy(policy, Source::Saved, snapshot) else {
+            continue;
+        };
         if cov.reach != Reach::UserAction {
             continue;
         }
         let same_control = matches!(
             (preset, &cov.control),
-            (Preset::BlockOutsideTrusted | Preset::BlockGuestsOutsideTrusted, Some(Control::Block))
-                | (Preset::RequireMfaOutsideTrusted, Some(Control::Mfa | Control::AuthenticationStrength { .. }))
+            (
+                Preset::BlockOutsideTrusted | Preset::BlockGuestsOutsideTrusted,
+                Some(Control::Block)
+            ) | (
+                Preset::RequireMfaOutsideTrusted,
+                Some(Control::Mfa | Control::AuthenticationStrength { .. })
+            )
         );
         if !same_control {
             continue;
@@ -441,7 +491,12 @@ fn equivalent_policies(input: &PreflightInput, out: &mut Findings) {
         let narrower: Vec<&str> = cov
             .gaps
             .iter()
-            .filter(|g| !matches!(g.code, CoverageCode::ExcludedGroups | CoverageCode::ManyExcludedAccounts))
+            .filter(|g| {
+                !matches!(
+                    g.code,
+                    CoverageCode::ExcludedGroups | CoverageCode::ManyExcludedAccounts
+                )
+            })
             .map(|g| g.message.as_str())
             .collect();
         if !narrower.is_empty() {
@@ -490,10 +545,16 @@ fn equivalent_policies(input: &PreflightInput, out: &mut Findings) {
         };
         f.policy_id = policy.id.clone();
     }
-    let already = out.0.iter().any(|f| f.code == FindingCode::EquivalentPolicyEnabled);
+    let already = out
+        .0
+        .iter()
+        .any(|f| f.code == FindingCode::EquivalentPolicyEnabled);
     if !already && preset != Preset::BlockGuestsOutsideTrusted {
         if let Verdict::Protected { by } = assess(snapshot).verdict {
-            let names: Vec<String> = by.iter().map(|p| format!("\"{}\"", p.policy_name)).collect();
+            let names: Vec<String> = by
+                .iter()
+                .map(|p| format!("\"{}\"", p.policy_name))
+                .collect();
             let f = out.add(
                 FindingCode::AlreadyProtected,
                 Severity::Warning,
@@ -511,7 +572,12 @@ fn equivalent_policies(input: &PreflightInput, out: &mut Findings) {
 
 fn names(input: &PreflightInput, out: &mut Findings) {
     let wanted = input.plan.policy.display_name.trim();
-    if let Some(existing) = input.snapshot.policies.iter().find(|p| p.display_name.trim().eq_ignore_ascii_case(wanted)) {
+    if let Some(existing) = input
+        .snapshot
+        .policies
+        .iter()
+        .find(|p| p.display_name.trim().eq_ignore_ascii_case(wanted))
+    {
         let f = out.add(
             FindingCode::DisplayNameClash,
             Severity::Blocker,
@@ -539,7 +605,10 @@ fn excluded_users(plan: &Plan) -> &[String] {
 
 fn excludes(plan: &Plan, id: &str) -> bool {
     let u = &plan.policy.conditions.users;
-    u.exclude_users.iter().chain(&u.exclude_groups).any(|x| x.eq_ignore_ascii_case(id))
+    u.exclude_users
+        .iter()
+        .chain(&u.exclude_groups)
+        .any(|x| x.eq_ignore_ascii_case(id))
 }
 
 fn exclusions(input: &PreflightInput, out: &mut Findings) {
@@ -569,7 +638,11 @@ fn exclusions(input: &PreflightInput, out: &mut Findings) {
             );
         }
     }
-    let missing: Vec<&String> = snapshot.break_glass.iter().filter(|id| !excludes(plan, id)).collect();
+    let missing: Vec<&String> = snapshot
+        .break_glass
+        .iter()
+        .filter(|id| !excludes(plan, id))
+        .collect();
     if !missing.is_empty() {
         out.add(
             FindingCode::BreakGlassNotExcluded,
@@ -597,10 +670,19 @@ fn exclusions(input: &PreflightInput, out: &mut Findings) {
 fn directory_ids(input: &PreflightInput, out: &mut Findings) {
     let u = &input.plan.policy.conditions.users;
     let named = |list: &[String]| -> Vec<String> {
-        list.iter().filter(|x| crate::engine::presets::is_object_id(x)).cloned().collect()
+        list.iter()
+            .filter(|x| crate::engine::presets::is_object_id(x))
+            .cloned()
+            .collect()
     };
-    let users: Vec<String> = named(&u.include_users).into_iter().chain(named(&u.exclude_users)).collect();
-    let groups: Vec<String> = named(&u.include_groups).into_iter().chain(named(&u.exclude_groups)).collect();
+    let users: Vec<String> = named(&u.include_users)
+        .into_iter()
+        .chain(named(&u.exclude_users))
+        .collect();
+    let groups: Vec<String> = named(&u.include_groups)
+        .into_iter()
+        .chain(named(&u.exclude_groups))
+        .collect();
     if users.is_empty() && groups.is_empty() {
         return;
     }
@@ -615,9 +697,24 @@ fn directory_ids(input: &PreflightInput, out: &mut Findings) {
         );
         return;
     };
-    let break_glass = |id: &str| input.snapshot.break_glass.iter().any(|b| b.eq_ignore_ascii_case(id));
-    let is_admin = |id: &str| input.snapshot.admin.as_ref().is_some_and(|a| a.id.eq_ignore_ascii_case(id));
-    for (ids, expected) in [(&users, DirectoryObjectKind::User), (&groups, DirectoryObjectKind::Group)] {
+    let break_glass = |id: &str| {
+        input
+            .snapshot
+            .break_glass
+            .iter()
+            .any(|b| b.eq_ignore_ascii_case(id))
+    };
+    let is_admin = |id: &str| {
+        input
+            .snapshot
+            .admin
+            .as_ref()
+            .is_some_and(|a| a.id.eq_ignore_ascii_case(id))
+    };
+    for (ids, expected) in [
+        (&users, DirectoryObjectKind::User),
+        (&groups, DirectoryObjectKind::Group),
+    ] {
         for id in ids.iter() {
             let critical = break_glass(id) || is_admin(id);
             let role = if break_glass(id) {
@@ -704,9 +801,16 @@ fn plan_shape(input: &PreflightInput, out: &mut Findings) {
         );
     }
     let u = &c.users;
-    let guests_excluded = excluded_users(plan).iter().any(|x| x.eq_ignore_ascii_case(GUESTS_OR_EXTERNAL_USERS))
-        || u.exclude_guests_or_external_users.as_ref().is_some_and(|g| !g.guest_or_external_user_types.is_empty());
-    let includes_everyone = u.include_users.iter().any(|x| x.eq_ignore_ascii_case(crate::engine::model::ALL));
+    let guests_excluded = excluded_users(plan)
+        .iter()
+        .any(|x| x.eq_ignore_ascii_case(GUESTS_OR_EXTERNAL_USERS))
+        || u.exclude_guests_or_external_users
+            .as_ref()
+            .is_some_and(|g| !g.guest_or_external_user_types.is_empty());
+    let includes_everyone = u
+        .include_users
+        .iter()
+        .any(|x| x.eq_ignore_ascii_case(crate::engine::model::ALL));
     match plan.preset {
         Preset::RequireMfaOutsideTrusted if includes_everyone && !guests_excluded => {
             out.add(

@@ -51,9 +51,10 @@ use serde_json::Value;
 use crate::engine::cidr::{IpAddress, RangeSet};
 use crate::engine::coverage::is_configured;
 use crate::engine::model::{
-    BuiltInControl, ClientAppType, ConditionalAccessPolicy, DevicePlatform, GrantOperator, GuestOrExternalUserType,
-    GuestsOrExternalUsers, NamedLocation, PolicyState, RiskLevel, TenantSnapshot, ALL, ALL_TRUSTED,
-    GUESTS_OR_EXTERNAL_USERS, NONE, ROLE_GLOBAL_ADMINISTRATOR, USER_ACTION_REGISTER_SECURITY_INFO,
+    BuiltInControl, ClientAppType, ConditionalAccessPolicy, DevicePlatform, GrantOperator,
+    GuestOrExternalUserType, GuestsOrExternalUsers, NamedLocation, PolicyState, RiskLevel,
+    TenantSnapshot, ALL, ALL_TRUSTED, GUESTS_OR_EXTERNAL_USERS, NONE, ROLE_GLOBAL_ADMINISTRATOR,
+    USER_ACTION_REGISTER_SECURITY_INFO,
 };
 
 /// `@odata.type` of compliant-network named locations (Global Secure Access).
@@ -81,12 +82,17 @@ pub enum SignInTarget {
 impl SignInTarget {
     /// Registering security information (MFA and SSPR methods).
     pub fn register_security_info() -> SignInTarget {
-        SignInTarget::UserAction { action: USER_ACTION_REGISTER_SECURITY_INFO.to_string() }
+        SignInTarget::UserAction {
+            action: USER_ACTION_REGISTER_SECURITY_INFO.to_string(),
+        }
     }
 
     /// An application by id.
     pub fn application(app_id: &str) -> SignInTarget {
-        SignInTarget::Application { app_id: app_id.to_string(), app_groups: Vec::new() }
+        SignInTarget::Application {
+            app_id: app_id.to_string(),
+            app_groups: Vec::new(),
+        }
     }
 }
 
@@ -172,7 +178,8 @@ pub enum SignInError {
 impl fmt::Display for SignInError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SignInError::InvalidIpAddress { message, .. } | SignInError::MissingUser { message } => f.write_str(message),
+            SignInError::InvalidIpAddress { message, .. }
+            | SignInError::MissingUser { message } => f.write_str(message),
         }
     }
 }
@@ -233,18 +240,26 @@ pub enum Condition {
 pub enum GrantControl {
     Mfa,
     #[serde(rename_all = "camelCase")]
-    AuthenticationStrength { name: String },
+    AuthenticationStrength {
+        name: String,
+    },
     CompliantDevice,
     DomainJoinedDevice,
     ApprovedApplication,
     CompliantApplication,
     PasswordChange,
     #[serde(rename_all = "camelCase")]
-    TermsOfUse { id: String },
+    TermsOfUse {
+        id: String,
+    },
     #[serde(rename_all = "camelCase")]
-    CustomFactor { id: String },
+    CustomFactor {
+        id: String,
+    },
     #[serde(rename_all = "camelCase")]
-    Other { name: String },
+    Other {
+        name: String,
+    },
 }
 
 impl GrantControl {
@@ -252,9 +267,13 @@ impl GrantControl {
     pub fn label(&self) -> String {
         match self {
             GrantControl::Mfa => "Require multifactor authentication".to_string(),
-            GrantControl::AuthenticationStrength { name } => format!("Require authentication strength ({name})"),
+            GrantControl::AuthenticationStrength { name } => {
+                format!("Require authentication strength ({name})")
+            }
             GrantControl::CompliantDevice => "Require device to be marked as compliant".to_string(),
-            GrantControl::DomainJoinedDevice => "Require Microsoft Entra hybrid joined device".to_string(),
+            GrantControl::DomainJoinedDevice => {
+                "Require Microsoft Entra hybrid joined device".to_string()
+            }
             GrantControl::ApprovedApplication => "Require approved client app".to_string(),
             GrantControl::CompliantApplication => "Require app protection policy".to_string(),
             GrantControl::PasswordChange => "Require password change".to_string(),
@@ -352,11 +371,16 @@ impl Interner {
     }
 
     fn lookup(&self, id: &str) -> u32 {
-        self.ids.get(&id.trim().to_ascii_lowercase()).copied().unwrap_or(UNKNOWN)
+        self.ids
+            .get(&id.trim().to_ascii_lowercase())
+            .copied()
+            .unwrap_or(UNKNOWN)
     }
 
     fn name(&self, n: u32) -> &str {
-        self.names.get(n as usize).map_or("(unknown)", String::as_str)
+        self.names
+            .get(n as usize)
+            .map_or("(unknown)", String::as_str)
     }
 
     fn sorted(&mut self, ids: &[String]) -> Box<[u32]> {
@@ -447,9 +471,16 @@ struct GuestRule {
 
 impl GuestRule {
     fn compile(g: &GuestsOrExternalUsers, interner: &mut Interner) -> GuestRule {
-        let kinds = g.guest_or_external_user_types.iter().fold(0, |m, t| m | guest_bit(t));
+        let kinds = g
+            .guest_or_external_user_types
+            .iter()
+            .fold(0, |m, t| m | guest_bit(t));
         let tenants = match &g.external_tenants {
-            Some(t) if t.membership_kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("enumerated")) => {
+            Some(t)
+                if t.membership_kind
+                    .as_deref()
+                    .is_some_and(|k| k.eq_ignore_ascii_case("enumerated")) =>
+            {
                 Tenants::Listed(interner.sorted(&t.members))
             }
             _ => Tenants::All,
@@ -544,7 +575,10 @@ struct CompiledLocation {
 #[derive(Debug, Clone)]
 enum LocationKind {
     Ip(RangeSet),
-    Country { countries: Box<[[u8; 2]]>, include_unknown: bool },
+    Country {
+        countries: Box<[[u8; 2]]>,
+        include_unknown: bool,
+    },
     CompliantNetwork,
     Unsupported,
 }
@@ -630,7 +664,10 @@ fn first_common(a: &[u32], b: &[u32]) -> Option<u32> {
         return None;
     }
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    small.iter().copied().find(|x| large.binary_search(x).is_ok())
+    small
+        .iter()
+        .copied()
+        .find(|x| large.binary_search(x).is_ok())
 }
 
 impl WhatIfEngine {
@@ -642,7 +679,11 @@ impl WhatIfEngine {
     /// Compiles the tenant's policies plus draft policies, and its named locations plus draft
     /// locations (e.g. the trusted location a plan will create; give it an id the draft policy
     /// references).
-    pub fn with_drafts(snapshot: &TenantSnapshot, drafts: &[Draft], draft_locations: &[NamedLocation]) -> WhatIfEngine {
+    pub fn with_drafts(
+        snapshot: &TenantSnapshot,
+        drafts: &[Draft],
+        draft_locations: &[NamedLocation],
+    ) -> WhatIfEngine {
         let mut engine = WhatIfEngine {
             interner: Interner::default(),
             policies: Vec::with_capacity(snapshot.policies.len() + drafts.len()),
@@ -660,20 +701,33 @@ impl WhatIfEngine {
             for text in ips {
                 match crate::engine::cidr::Cidr::parse(text) {
                     Ok(c) => ranges.push(c),
-                    Err(e) => engine.notes.push(format!("An MFA trusted IP entry is ignored: {e}")),
+                    Err(e) => engine
+                        .notes
+                        .push(format!("An MFA trusted IP entry is ignored: {e}")),
                 }
             }
             engine.trusted_ranges.extend(&ranges);
         }
         for policy in &snapshot.policies {
-            let reference = PolicyRef { id: policy.id.clone(), display_name: policy.display_name.clone(), draft: false };
+            let reference = PolicyRef {
+                id: policy.id.clone(),
+                display_name: policy.display_name.clone(),
+                draft: false,
+            };
             let compiled = engine.compile_policy(policy, reference, policy.state);
             engine.policies.push(compiled);
         }
         for draft in drafts {
-            let reference =
-                PolicyRef { id: draft.policy.id.clone(), display_name: draft.policy.display_name.clone(), draft: true };
-            let state = if draft.as_enabled { PolicyState::Enabled } else { draft.policy.state };
+            let reference = PolicyRef {
+                id: draft.policy.id.clone(),
+                display_name: draft.policy.display_name.clone(),
+                draft: true,
+            };
+            let state = if draft.as_enabled {
+                PolicyState::Enabled
+            } else {
+                draft.policy.state
+            };
             let compiled = engine.compile_policy(&draft.policy, reference, state);
             engine.policies.push(compiled);
         }
@@ -682,12 +736,19 @@ impl WhatIfEngine {
 
     fn add_location(&mut self, location: &NamedLocation) {
         let kind = match location {
-            NamedLocation::Ip { ip_ranges, is_trusted, display_name, .. } => {
+            NamedLocation::Ip {
+                ip_ranges,
+                is_trusted,
+                display_name,
+                ..
+            } => {
                 let mut ranges = Vec::with_capacity(ip_ranges.len());
                 for text in ip_ranges {
                     match crate::engine::cidr::Cidr::parse(text) {
                         Ok(c) => ranges.push(c),
-                        Err(e) => self.notes.push(format!("Named location \"{display_name}\": a range is ignored: {e}")),
+                        Err(e) => self.notes.push(format!(
+                            "Named location \"{display_name}\": a range is ignored: {e}"
+                        )),
                     }
                 }
                 if *is_trusted {
@@ -695,11 +756,20 @@ impl WhatIfEngine {
                 }
                 LocationKind::Ip(RangeSet::new(&ranges))
             }
-            NamedLocation::Country { countries_and_regions, include_unknown, .. } => LocationKind::Country {
-                countries: countries_and_regions.iter().filter_map(|c| country_code(c)).collect(),
+            NamedLocation::Country {
+                countries_and_regions,
+                include_unknown,
+                ..
+            } => LocationKind::Country {
+                countries: countries_and_regions
+                    .iter()
+                    .filter_map(|c| country_code(c))
+                    .collect(),
                 include_unknown: *include_unknown,
             },
-            NamedLocation::Other { odata_type, .. } if odata_type.eq_ignore_ascii_case(ODATA_COMPLIANT_NETWORK_LOCATION) => {
+            NamedLocation::Other { odata_type, .. }
+                if odata_type.eq_ignore_ascii_case(ODATA_COMPLIANT_NETWORK_LOCATION) =>
+            {
                 LocationKind::CompliantNetwork
             }
             NamedLocation::Other { .. } => LocationKind::Unsupported,
@@ -708,7 +778,11 @@ impl WhatIfEngine {
         if let Some(id) = location.id() {
             self.location_index.insert(id.to_ascii_lowercase(), index);
         }
-        self.locations.push(CompiledLocation { name: location.display_name().to_string(), trusted: location.is_trusted(), kind });
+        self.locations.push(CompiledLocation {
+            name: location.display_name().to_string(),
+            trusted: location.is_trusted(),
+            kind,
+        });
     }
 
     fn condition_index(&mut self, name: &str) -> u16 {
@@ -739,13 +813,22 @@ impl WhatIfEngine {
             .collect()
     }
 
-    fn compile_policy(&mut self, policy: &ConditionalAccessPolicy, reference: PolicyRef, state: PolicyState) -> CompiledPolicy {
+    fn compile_policy(
+        &mut self,
+        policy: &ConditionalAccessPolicy,
+        reference: PolicyRef,
+        state: PolicyState,
+    ) -> CompiledPolicy {
         let c = &policy.conditions;
         let u = &c.users;
         let is = |list: &[String], word: &str| list.iter().any(|x| x.eq_ignore_ascii_case(word));
         let keep_ids = |list: &[String]| -> Vec<String> {
             list.iter()
-                .filter(|x| ![ALL, NONE, GUESTS_OR_EXTERNAL_USERS].iter().any(|w| x.eq_ignore_ascii_case(w)))
+                .filter(|x| {
+                    ![ALL, NONE, GUESTS_OR_EXTERNAL_USERS]
+                        .iter()
+                        .any(|w| x.eq_ignore_ascii_case(w))
+                })
                 .cloned()
                 .collect()
         };
@@ -755,12 +838,18 @@ impl WhatIfEngine {
             include_users: self.interner.sorted(&keep_ids(&u.include_users)),
             include_groups: self.interner.sorted(&u.include_groups),
             include_roles: self.interner.sorted(&u.include_roles),
-            include_guests: u.include_guests_or_external_users.as_ref().map(|g| GuestRule::compile(g, &mut self.interner)),
+            include_guests: u
+                .include_guests_or_external_users
+                .as_ref()
+                .map(|g| GuestRule::compile(g, &mut self.interner)),
             exclude_any_guest: is(&u.exclude_users, GUESTS_OR_EXTERNAL_USERS),
             exclude_users: self.interner.sorted(&keep_ids(&u.exclude_users)),
             exclude_groups: self.interner.sorted(&u.exclude_groups),
             exclude_roles: self.interner.sorted(&u.exclude_roles),
-            exclude_guests: u.exclude_guests_or_external_users.as_ref().map(|g| GuestRule::compile(g, &mut self.interner)),
+            exclude_guests: u
+                .exclude_guests_or_external_users
+                .as_ref()
+                .map(|g| GuestRule::compile(g, &mut self.interner)),
         };
         let a = &c.applications;
         let apps = AppRule {
@@ -770,15 +859,23 @@ impl WhatIfEngine {
             actions: self.interner.sorted(&a.include_user_actions),
             auth_contexts: !a.include_authentication_context_class_references.is_empty(),
         };
-        let client_apps = if c.client_app_types.is_empty() || c.client_app_types.contains(&ClientAppType::All) {
-            0
-        } else {
-            c.client_app_types.iter().fold(0, |m, t| m | client_bit(t))
-        };
+        let client_apps =
+            if c.client_app_types.is_empty() || c.client_app_types.contains(&ClientAppType::All) {
+                0
+            } else {
+                c.client_app_types.iter().fold(0, |m, t| m | client_bit(t))
+            };
         let platforms = c.platforms.as_ref().and_then(|p| {
-            let include = p.include_platforms.iter().fold(0u8, |m, t| m | platform_bit(t));
-            let exclude = p.exclude_platforms.iter().fold(0u8, |m, t| m | platform_bit(t));
-            (include != 0 || exclude != 0).then_some((if include == 0 { 0xff } else { include }, exclude))
+            let include = p
+                .include_platforms
+                .iter()
+                .fold(0u8, |m, t| m | platform_bit(t));
+            let exclude = p
+                .exclude_platforms
+                .iter()
+                .fold(0u8, |m, t| m | platform_bit(t));
+            (include != 0 || exclude != 0)
+                .then_some((if include == 0 { 0xff } else { include }, exclude))
         });
         let locations = c.locations.as_ref().and_then(|l| {
             if l.include_locations.is_empty() && l.exclude_locations.is_empty() {
@@ -793,22 +890,25 @@ impl WhatIfEngine {
             unevaluable = Some(Unevaluable::DeviceFilter);
         } else if a.application_filter.as_ref().is_some_and(is_configured) {
             unevaluable = Some(Unevaluable::ApplicationFilter);
-        } else if let Some((name, _)) = c
-            .extra
-            .iter()
-            .find(|(k, v)| !k.starts_with('@') && k.as_str() != AUTHENTICATION_FLOWS && is_configured(v))
-        {
+        } else if let Some((name, _)) = c.extra.iter().find(|(k, v)| {
+            !k.starts_with('@') && k.as_str() != AUTHENTICATION_FLOWS && is_configured(v)
+        }) {
             let name = name.clone();
             unevaluable = Some(Unevaluable::Condition(self.condition_index(&name)));
         }
         if unevaluable.is_none() {
             if let Some(rule) = &locations {
-                let odd = rule.include.iter().chain(rule.exclude.iter()).find_map(|r| match r {
-                    LocationRef::Named(i) if *i != UNKNOWN => {
-                        matches!(self.locations[*i as usize].kind, LocationKind::Unsupported).then_some(*i)
-                    }
-                    _ => None,
-                });
+                let odd = rule
+                    .include
+                    .iter()
+                    .chain(rule.exclude.iter())
+                    .find_map(|r| match r {
+                        LocationRef::Named(i) if *i != UNKNOWN => {
+                            matches!(self.locations[*i as usize].kind, LocationKind::Unsupported)
+                                .then_some(*i)
+                        }
+                        _ => None,
+                    });
                 unevaluable = odd.map(Unevaluable::LocationKind);
             }
         }
@@ -840,18 +940,32 @@ impl WhatIfEngine {
     pub fn prepare(&self, sign_in: &SignIn) -> Result<PreparedSignIn, SignInError> {
         if sign_in.user_id.trim().is_empty() {
             return Err(SignInError::MissingUser {
-                message: "Choose the user who signs in (an object id) before running what-if.".to_string(),
+                message: "Choose the user who signs in (an object id) before running what-if."
+                    .to_string(),
             });
         }
-        let ip = match sign_in.ip_address.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let ip = match sign_in
+            .ip_address
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
-            Some(text) => Some(IpAddress::parse(text).map_err(|e| SignInError::InvalidIpAddress {
-                input: text.chars().take(80).collect(),
-                message: format!("{e}. Enter the public address the user signs in from."),
-            })?),
+            Some(text) => {
+                Some(
+                    IpAddress::parse(text).map_err(|e| SignInError::InvalidIpAddress {
+                        input: text.chars().take(80).collect(),
+                        message: format!("{e}. Enter the public address the user signs in from."),
+                    })?,
+                )
+            }
         };
         let lookup_sorted = |ids: &[String]| -> Box<[u32]> {
-            let mut v: Vec<u32> = ids.iter().map(|id| self.interner.lookup(id)).filter(|&n| n != UNKNOWN).collect();
+            let mut v: Vec<u32> = ids
+                .iter()
+                .map(|id| self.interner.lookup(id))
+                .filter(|&n| n != UNKNOWN)
+                .collect();
             v.sort_unstable();
             v.dedup();
             v.into_boxed_slice()
@@ -861,7 +975,10 @@ impl WhatIfEngine {
         for (i, location) in self.locations.iter().enumerate() {
             let inside = match &location.kind {
                 LocationKind::Ip(set) => ip.is_some_and(|a| set.contains(a)),
-                LocationKind::Country { countries, include_unknown } => match country {
+                LocationKind::Country {
+                    countries,
+                    include_unknown,
+                } => match country {
                     Some(code) => countries.contains(&code),
                     None => *include_unknown,
                 },
@@ -875,26 +992,40 @@ impl WhatIfEngine {
         // Trusted IP ranges are pre-merged; a trusted location of another kind (a compliant
         // network marked trusted) counts when the sign-in is in it.
         let trusted = ip.is_some_and(|a| self.trusted_ranges.contains(a))
-            || locations.iter().any(|&i| self.locations[i as usize].trusted);
+            || locations
+                .iter()
+                .any(|&i| self.locations[i as usize].trusted);
         let target = match &sign_in.target {
-            SignInTarget::UserAction { action } => PreparedTarget::Action(self.interner.lookup(action)),
-            SignInTarget::Application { app_id, app_groups } => {
-                PreparedTarget::App { id: self.interner.lookup(app_id), groups: lookup_sorted(app_groups) }
+            SignInTarget::UserAction { action } => {
+                PreparedTarget::Action(self.interner.lookup(action))
             }
+            SignInTarget::Application { app_id, app_groups } => PreparedTarget::App {
+                id: self.interner.lookup(app_id),
+                groups: lookup_sorted(app_groups),
+            },
         };
         Ok(PreparedSignIn {
             user: self.interner.lookup(&sign_in.user_id),
             groups: lookup_sorted(&sign_in.group_ids),
             roles: lookup_sorted(&sign_in.role_ids),
             guest: sign_in.guest_type.as_ref().map_or(GUEST_MEMBER, guest_bit),
-            home_tenant: sign_in.home_tenant_id.as_deref().map_or(UNKNOWN, |t| self.interner.lookup(t)),
+            home_tenant: sign_in
+                .home_tenant_id
+                .as_deref()
+                .map_or(UNKNOWN, |t| self.interner.lookup(t)),
             target,
             locations: locations.into_boxed_slice(),
             trusted,
             client_app: client_bit(&sign_in.client_app),
             platform: sign_in.platform.as_ref().map_or(0, platform_bit),
-            sign_in_risk: sign_in.sign_in_risk.as_ref().map_or(risk_bit(&RiskLevel::NoRisk), risk_bit),
-            user_risk: sign_in.user_risk.as_ref().map_or(risk_bit(&RiskLevel::NoRisk), risk_bit),
+            sign_in_risk: sign_in
+                .sign_in_risk
+                .as_ref()
+                .map_or(risk_bit(&RiskLevel::NoRisk), risk_bit),
+            user_risk: sign_in
+                .user_risk
+                .as_ref()
+                .map_or(risk_bit(&RiskLevel::NoRisk), risk_bit),
             flow: sign_in.authentication_flow.as_deref().map_or(0, flow_bit),
         })
     }
@@ -912,7 +1043,10 @@ impl WhatIfEngine {
     /// How many policies (of any state) apply to the prepared sign-in. Does not allocate; this is
     /// the operation the throughput benchmark measures.
     pub fn count_applying(&self, sign_in: &PreparedSignIn) -> usize {
-        self.policies.iter().filter(|p| matches!(evaluate(p, sign_in), Match::Applies)).count()
+        self.policies
+            .iter()
+            .filter(|p| matches!(evaluate(p, sign_in), Match::Applies))
+            .count()
     }
 
     /// Evaluates a sign-in against every policy and combines the results.
@@ -954,7 +1088,15 @@ impl WhatIfEngine {
                 if undetermined.len() == 1 { "y" } else { "ies" }
             ));
         }
-        WhatIfReport { decision, enforced, report_only, decision_if_report_only_enforced, ignored_disabled, undetermined, notes }
+        WhatIfReport {
+            decision,
+            enforced,
+            report_only,
+            decision_if_report_only_enforced,
+            ignored_disabled,
+            undetermined,
+            notes,
+        }
     }
 
     fn describe(&self, policy: &CompiledPolicy, m: Match, s: &PreparedSignIn) -> PolicyEvaluation {
@@ -963,13 +1105,21 @@ impl WhatIfEngine {
                 let what = if policy.blocks {
                     "it blocks access".to_string()
                 } else if let Some((op, controls)) = &policy.requirement {
-                    let joiner = if *op == GrantOperator::And { " and " } else { " or " };
+                    let joiner = if *op == GrantOperator::And {
+                        " and "
+                    } else {
+                        " or "
+                    };
                     let labels: Vec<String> = controls.iter().map(GrantControl::label).collect();
                     format!("it requires {}", labels.join(joiner))
                 } else {
                     "it adds session controls only".to_string()
                 };
-                (Applicability::Applies, Condition::AllMatched, format!("Every condition matches: {what}."))
+                (
+                    Applicability::Applies,
+                    Condition::AllMatched,
+                    format!("Every condition matches: {what}."),
+                )
             }
             Match::Skipped(miss) => {
                 let (condition, text) = self.explain_miss(policy, miss, s);
@@ -1013,11 +1163,14 @@ impl WhatIfEngine {
             explanation,
             blocks: policy.blocks,
             requirement: if applies && !policy.blocks {
-                policy.requirement.as_ref().map(|(operator, controls)| Requirement {
-                    policy: policy.reference.clone(),
-                    operator: *operator,
-                    controls: controls.clone(),
-                })
+                policy
+                    .requirement
+                    .as_ref()
+                    .map(|(operator, controls)| Requirement {
+                        policy: policy.reference.clone(),
+                        operator: *operator,
+                        controls: controls.clone(),
+                    })
             } else {
                 None
             },
@@ -1033,7 +1186,12 @@ impl WhatIfEngine {
         }
     }
 
-    fn explain_miss(&self, policy: &CompiledPolicy, miss: Miss, s: &PreparedSignIn) -> (Condition, String) {
+    fn explain_miss(
+        &self,
+        policy: &CompiledPolicy,
+        miss: Miss,
+        s: &PreparedSignIn,
+    ) -> (Condition, String) {
         let name = |n: u32| self.interner.name(n).to_string();
         match miss {
             Miss::NoUsersIncluded => (Condition::Users, "It includes no users (None).".to_string()),
@@ -1092,11 +1250,16 @@ impl WhatIfEngine {
 /// ISO alpha-2 code as two upper-case bytes.
 fn country_code(text: &str) -> Option<[u8; 2]> {
     let b = text.trim().as_bytes();
-    (b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic)).then(|| [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()])
+    (b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic))
+        .then(|| [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()])
 }
 
-fn compile_grant(policy: &ConditionalAccessPolicy) -> (bool, Option<(GrantOperator, Vec<GrantControl>)>) {
-    let Some(g) = &policy.grant_controls else { return (false, None) };
+fn compile_grant(
+    policy: &ConditionalAccessPolicy,
+) -> (bool, Option<(GrantOperator, Vec<GrantControl>)>) {
+    let Some(g) = &policy.grant_controls else {
+        return (false, None);
+    };
     let blocks = g.built_in_controls.contains(&BuiltInControl::Block);
     let mut controls = Vec::new();
     for c in &g.built_in_controls {
@@ -1112,11 +1275,23 @@ fn compile_grant(policy: &ConditionalAccessPolicy) -> (bool, Option<(GrantOperat
         });
     }
     if let Some(strength) = &g.authentication_strength {
-        let name = strength.display_name.clone().or_else(|| strength.id.clone()).unwrap_or_else(|| "unnamed".to_string());
+        let name = strength
+            .display_name
+            .clone()
+            .or_else(|| strength.id.clone())
+            .unwrap_or_else(|| "unnamed".to_string());
         controls.push(GrantControl::AuthenticationStrength { name });
     }
-    controls.extend(g.terms_of_use.iter().map(|id| GrantControl::TermsOfUse { id: id.clone() }));
-    controls.extend(g.custom_authentication_factors.iter().map(|id| GrantControl::CustomFactor { id: id.clone() }));
+    controls.extend(
+        g.terms_of_use
+            .iter()
+            .map(|id| GrantControl::TermsOfUse { id: id.clone() }),
+    );
+    controls.extend(
+        g.custom_authentication_factors
+            .iter()
+            .map(|id| GrantControl::CustomFactor { id: id.clone() }),
+    );
     let requirement = (!controls.is_empty()).then_some((g.operator, controls));
     (blocks, requirement)
 }
@@ -1198,7 +1373,11 @@ fn users_miss(u: &UserRule, s: &PreparedSignIn) -> Option<Miss> {
             && u.include_groups.is_empty()
             && u.include_roles.is_empty()
             && u.include_guests.is_none();
-        return Some(if targets_nobody { Miss::NoUsersIncluded } else { Miss::UserNotIncluded });
+        return Some(if targets_nobody {
+            Miss::NoUsersIncluded
+        } else {
+            Miss::UserNotIncluded
+        });
     }
     if contains(&u.exclude_users, s.user) {
         return Some(Miss::ExcludedUser);
@@ -1209,7 +1388,8 @@ fn users_miss(u: &UserRule, s: &PreparedSignIn) -> Option<Miss> {
     if let Some(r) = first_common(&u.exclude_roles, &s.roles) {
         return Some(Miss::ExcludedRole(r));
     }
-    if (u.exclude_any_guest && is_guest) || u.exclude_guests.as_ref().is_some_and(|g| g.matches(s)) {
+    if (u.exclude_any_guest && is_guest) || u.exclude_guests.as_ref().is_some_and(|g| g.matches(s))
+    {
         return Some(Miss::ExcludedGuest);
     }
     None
@@ -1229,7 +1409,9 @@ fn target_miss(a: &AppRule, s: &PreparedSignIn) -> Option<Miss> {
             }
         }
         PreparedTarget::App { id, groups } => {
-            let included = a.include_all || contains(&a.include, *id) || first_common(&a.include, groups).is_some();
+            let included = a.include_all
+                || contains(&a.include, *id)
+                || first_common(&a.include, groups).is_some();
             if !included {
                 return Some(if !a.actions.is_empty() {
                     Miss::UserActionsOnly
@@ -1260,7 +1442,10 @@ fn location_miss(rule: &LocationRule, s: &PreparedSignIn) -> Option<Miss> {
     if !included {
         return Some(Miss::LocationNotIncluded);
     }
-    rule.exclude.iter().find(|&&r| location_matches(r, s)).map(|&r| Miss::LocationExcluded(r))
+    rule.exclude
+        .iter()
+        .find(|&&r| location_matches(r, s))
+        .map(|&r| Miss::LocationExcluded(r))
 }
 
 /// A fixed what-if workload for measuring throughput natively and in WebAssembly: compiled
@@ -1275,7 +1460,10 @@ impl BenchWorkload {
     /// A workload over the given tenant and sign-ins (sign-ins that fail to prepare are skipped).
     pub fn new(snapshot: &TenantSnapshot, sign_ins: &[SignIn]) -> BenchWorkload {
         let engine = WhatIfEngine::new(snapshot);
-        let sign_ins = sign_ins.iter().filter_map(|s| engine.prepare(s).ok()).collect();
+        let sign_ins = sign_ins
+            .iter()
+            .filter_map(|s| engine.prepare(s).ok())
+            .collect();
         BenchWorkload { engine, sign_ins }
     }
 
@@ -1339,21 +1527,43 @@ fn synthetic_tenant() -> (TenantSnapshot, Vec<SignIn>) {
     ];
     locations.push(json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": id(1, 6), "displayName": "Partner", "isTrusted": false, "ipRanges": ranges(2)}));
     let groups: Vec<String> = (0..30).map(|n| id(2, n)).collect();
-    let roles = [ROLE_GLOBAL_ADMINISTRATOR, "194ae4cb-b126-40b2-bd5b-6091b380977d", "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9", "f28a1f50-f6e7-4571-818b-6a12f2af6b6c"];
+    let roles = [
+        ROLE_GLOBAL_ADMINISTRATOR,
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
+        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+    ];
     let apps: Vec<String> = (0..12).map(|n| id(3, n)).collect();
     let users: Vec<String> = (0..20).map(|n| id(4, n)).collect();
-    let grants = [json!({"operator": "OR", "builtInControls": ["block"]}), json!({"operator": "OR", "builtInControls": ["mfa"]}),
-        json!({"operator": "AND", "builtInControls": ["mfa", "compliantDevice"]}), json!({"operator": "OR", "builtInControls": ["compliantDevice", "domainJoinedDevice"]})];
-    let states = ["enabled", "enabled", "enabledForReportingButNotEnforced", "disabled"];
+    let grants = [
+        json!({"operator": "OR", "builtInControls": ["block"]}),
+        json!({"operator": "OR", "builtInControls": ["mfa"]}),
+        json!({"operator": "AND", "builtInControls": ["mfa", "compliantDevice"]}),
+        json!({"operator": "OR", "builtInControls": ["compliantDevice", "domainJoinedDevice"]}),
+    ];
+    let states = [
+        "enabled",
+        "enabled",
+        "enabledForReportingButNotEnforced",
+        "disabled",
+    ];
     let mut policies = Vec::new();
     for n in 0..48u32 {
         let k = n as usize;
         let users_condition = match n % 6 {
-            0 => json!({"includeUsers": ["All"], "excludeUsers": [users[k % 20]], "excludeGroups": [groups[k % 30], groups[(k + 7) % 30]]}),
-            1 => json!({"includeGroups": [groups[k % 30], groups[(k + 3) % 30], groups[(k + 11) % 30]], "excludeGroups": [groups[(k + 1) % 30]]}),
+            0 => {
+                json!({"includeUsers": ["All"], "excludeUsers": [users[k % 20]], "excludeGroups": [groups[k % 30], groups[(k + 7) % 30]]})
+            }
+            1 => {
+                json!({"includeGroups": [groups[k % 30], groups[(k + 3) % 30], groups[(k + 11) % 30]], "excludeGroups": [groups[(k + 1) % 30]]})
+            }
             2 => json!({"includeRoles": roles, "excludeUsers": [users[0]]}),
-            3 => json!({"includeGuestsOrExternalUsers": {"guestOrExternalUserTypes": "internalGuest,b2bCollaborationGuest,b2bCollaborationMember", "externalTenants": {"membershipKind": "all"}}}),
-            4 => json!({"includeUsers": ["All"], "excludeUsers": ["GuestsOrExternalUsers", users[1]], "excludeRoles": [ROLE_GLOBAL_ADMINISTRATOR]}),
+            3 => {
+                json!({"includeGuestsOrExternalUsers": {"guestOrExternalUserTypes": "internalGuest,b2bCollaborationGuest,b2bCollaborationMember", "externalTenants": {"membershipKind": "all"}}})
+            }
+            4 => {
+                json!({"includeUsers": ["All"], "excludeUsers": ["GuestsOrExternalUsers", users[1]], "excludeRoles": [ROLE_GLOBAL_ADMINISTRATOR]})
+            }
             _ => json!({"includeUsers": [users[k % 20], users[(k + 5) % 20]]}),
         };
         let applications = match n % 4 {
@@ -1371,7 +1581,8 @@ fn synthetic_tenant() -> (TenantSnapshot, Vec<SignIn>) {
         let mut conditions = json!({"users": users_condition, "applications": applications, "locations": locations_condition,
             "clientAppTypes": if n % 3 == 0 { json!(["browser", "mobileAppsAndDesktopClients"]) } else { json!(["all"]) }});
         if n % 7 == 0 {
-            conditions["platforms"] = json!({"includePlatforms": ["all"], "excludePlatforms": ["iOS", "android"]});
+            conditions["platforms"] =
+                json!({"includePlatforms": ["all"], "excludePlatforms": ["iOS", "android"]});
         }
         if n % 11 == 0 {
             conditions["signInRiskLevels"] = json!(["high", "medium"]);
@@ -1380,8 +1591,14 @@ fn synthetic_tenant() -> (TenantSnapshot, Vec<SignIn>) {
             "conditions": conditions, "grantControls": grants[k % 4]}));
     }
     let snapshot = TenantSnapshot {
-        policies: policies.into_iter().map(|p| serde_json::from_value(p).expect("synthetic policy is valid")).collect(),
-        named_locations: locations.into_iter().map(|l| serde_json::from_value(l).expect("synthetic location is valid")).collect(),
+        policies: policies
+            .into_iter()
+            .map(|p| serde_json::from_value(p).expect("synthetic policy is valid"))
+            .collect(),
+        named_locations: locations
+            .into_iter()
+            .map(|l| serde_json::from_value(l).expect("synthetic location is valid"))
+            .collect(),
         ..TenantSnapshot::default()
     };
     let mut sign_ins = Vec::new();
@@ -1389,11 +1606,16 @@ fn synthetic_tenant() -> (TenantSnapshot, Vec<SignIn>) {
         let k = n as usize;
         let target = match n % 3 {
             0 => SignInTarget::register_security_info(),
-            1 => SignInTarget::Application { app_id: apps[k % 12].clone(), app_groups: vec!["Office365".into()] },
+            1 => SignInTarget::Application {
+                app_id: apps[k % 12].clone(),
+                app_groups: vec!["Office365".into()],
+            },
             _ => SignInTarget::application(&apps[(k + 5) % 12]),
         };
         let mut s = SignIn::new(&users[k % 20], target);
-        s.group_ids = (0..(k % 8)).map(|g| groups[(k * 3 + g) % 30].clone()).collect();
+        s.group_ids = (0..(k % 8))
+            .map(|g| groups[(k * 3 + g) % 30].clone())
+            .collect();
         if n % 4 == 1 {
             s.role_ids = vec![roles[k % 4].to_string()];
         }
@@ -1407,8 +1629,20 @@ fn synthetic_tenant() -> (TenantSnapshot, Vec<SignIn>) {
             _ => format!("22.{}.{}.200", k, (k * 7) % 256),
         });
         s.country = Some(["NL", "US", "KP", "DE"][k % 4].to_string());
-        s.platform = Some([DevicePlatform::Windows, DevicePlatform::IOS, DevicePlatform::MacOS, DevicePlatform::Android][k % 4].clone());
-        s.client_app = if n % 3 == 0 { ClientAppType::MobileAppsAndDesktopClients } else { ClientAppType::Browser };
+        s.platform = Some(
+            [
+                DevicePlatform::Windows,
+                DevicePlatform::IOS,
+                DevicePlatform::MacOS,
+                DevicePlatform::Android,
+            ][k % 4]
+                .clone(),
+        );
+        s.client_app = if n % 3 == 0 {
+            ClientAppType::MobileAppsAndDesktopClients
+        } else {
+            ClientAppType::Browser
+        };
         sign_ins.push(s);
     }
     (snapshot, sign_ins)
