@@ -815,3 +815,21 @@ fn personas_become_what_if_sign_ins() {
     assert!(hire.group_ids.iter().any(|g| g == "a1d2c3b4-0e1f-4a2b-9c3d-4e5f6a7b8c03"));
     assert!(t.persona_sign_in("nobody", SignInTarget::register_security_info()).is_none());
 }
+
+#[test]
+fn membership_casts_keep_one_kind_and_count_as_an_advanced_query() {
+    let mut t = SimTenant::contoso_demo();
+    let token = admin_token(&mut t, &["User.Read"]);
+    let path = "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true&$select=id,roleTemplateId";
+    let (_, m) = graph_error(&get(&mut t, &token, path), 400);
+    assert_eq!(m, "$count is not currently supported.");
+    let req = SimRequest::new("GET", path).bearer(&token).header("ConsistencyLevel", "eventual");
+    let body = t.handle_graph(&req, NOW).json();
+    assert_eq!(body["@odata.context"], "https://graph.microsoft.com/v1.0/$metadata#directoryRoles");
+    assert_eq!(body["@odata.count"], 1);
+    let role = body["value"][0].as_object().unwrap();
+    assert_eq!(role.keys().map(String::as_str).collect::<Vec<_>>(), ["@odata.type", "id", "roleTemplateId"]);
+    let groups = get(&mut t, &token, "/v1.0/me/memberOf/microsoft.graph.group").json();
+    let names: Vec<&str> = groups["value"].as_array().unwrap().iter().map(|g| g["displayName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["All Staff", "IT Helpdesk"]);
+}

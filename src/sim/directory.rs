@@ -129,25 +129,48 @@ impl SimTenant {
     }
 
     /// `/me/memberOf` and `/me/transitiveMemberOf` (the simulated directory has no nested
-    /// groups, so both list the same objects): groups and activated directory roles.
-    pub(crate) fn list_my_memberships(&mut self, call: &Call, grant: &AccessGrant, _: &[&str]) -> Reply {
+    /// groups, so both list the same objects): groups and activated directory roles, or only
+    /// one kind with an OData cast (`/microsoft.graph.directoryRole`). `$count=true` needs
+    /// `ConsistencyLevel: eventual`, as on `/users`.
+    pub(crate) fn list_my_memberships(&mut self, call: &Call, grant: &AccessGrant, segments: &[&str]) -> Reply {
         let Some(user) = self.user(&grant.user_id) else {
             return user_not_found(call, &grant.user_id);
         };
-        let mut items: Vec<Value> = self
-            .groups
-            .iter()
-            .filter(|g| user.group_ids.iter().any(|id| id.eq_ignore_ascii_case(&g.id)))
-            .map(SimGroup::to_graph)
-            .collect();
-        items.extend(
-            self.directory_roles
-                .iter()
-                .filter(|r| user.role_template_ids.iter().any(|t| t.eq_ignore_ascii_case(&r.role_template_id)))
-                .map(role_json),
-        );
+        let cast = segments.get(2).map(|s| s.to_ascii_lowercase());
+        let wants = |kind: &str| cast.as_deref().map_or(true, |c| c == kind);
+        let mut items: Vec<Value> = Vec::new();
+        if wants("microsoft.graph.group") {
+            items.extend(
+                self.groups
+                    .iter()
+                    .filter(|g| user.group_ids.iter().any(|id| id.eq_ignore_ascii_case(&g.id)))
+                    .map(SimGroup::to_graph),
+            );
+        }
+        if wants("microsoft.graph.directoryrole") {
+            items.extend(
+                self.directory_roles
+                    .iter()
+                    .filter(|r| user.role_template_ids.iter().any(|t| t.eq_ignore_ascii_case(&r.role_template_id)))
+                    .map(role_json),
+            );
+        }
+        let count = match counted(call) {
+            Ok(count) => count,
+            Err(reply) => return reply,
+        };
+        let total = items.len();
+        let fields = super::graph::selected(call);
+        let context = match cast.as_deref() {
+            Some("microsoft.graph.directoryrole") => "directoryRoles",
+            Some(_) => "groups",
+            None => "directoryObjects",
+        };
         match page(call, &items, self.page_size, call.path) {
-            Ok((items, next)) => collection(call, "directoryObjects", items, next),
+            Ok((items, next)) => {
+                let items = items.into_iter().map(|v| super::graph::select(v, fields.as_deref())).collect();
+                with_count(collection(call, context, items, next), count.then_some(total))
+            }
             Err(reply) => reply,
         }
     }
@@ -196,20 +219,14 @@ impl SimTenant {
                 })
             });
         }
-        let count = call.query("$count").is_some_and(|c| c.eq_ignore_ascii_case("true"));
-        if count && !eventual {
-            return call.error(400, "Request_BadRequest", "$count is not currently supported.");
-        }
+        let count = match counted(call) {
+            Ok(count) => count,
+            Err(reply) => return reply,
+        };
         let total = users.len();
         let items: Vec<Value> = users.iter().map(|u| u.to_graph(fields.as_deref())).collect();
         match page(call, &items, self.page_size, "/users") {
-            Ok((items, next)) => {
-                let mut reply = collection(call, "users", items, next);
-                if let (true, Some(Value::Object(body))) = (count, reply.body.as_mut()) {
-                    body.insert("@odata.count".to_owned(), json!(total));
-                }
-                reply
-            }
+            Ok((items, next)) => with_count(collection(call, "users", items, next), count.then_some(total)),
             Err(reply) => reply,
         }
     }
@@ -292,9 +309,29 @@ impl SimTenant {
                     })).collect::<Vec<_>>(),
                 })
             })
+            .map(|sku| super::graph::select(sku, super::graph::selected(call).as_deref()))
             .collect();
         collection(call, "subscribedSkus", items, None)
     }
+}
+
+/// Whether `$count=true` was asked; directory objects count only as an advanced query
+/// (`ConsistencyLevel: eventual`).
+fn counted(call: &Call) -> Result<bool, Reply> {
+    let count = call.query("$count").is_some_and(|c| c.eq_ignore_ascii_case("true"));
+    let eventual = call.header("ConsistencyLevel").is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
+    if count && !eventual {
+        return Err(call.error(400, "Request_BadRequest", "$count is not currently supported."));
+    }
+    Ok(count)
+}
+
+/// Adds `@odata.count` to a collection answer.
+fn with_count(mut reply: Reply, total: Option<usize>) -> Reply {
+    if let (Some(total), Some(Value::Object(body))) = (total, reply.body.as_mut()) {
+        body.shift_insert(1, "@odata.count".to_owned(), json!(total));
+    }
+    reply
 }
 
 fn role_json(role: &super::DirectoryRole) -> Value {

@@ -11,7 +11,7 @@
 //! | GET, POST | `/identity/conditionalAccess/namedLocations` |
 //! | GET, PATCH, DELETE | `/identity/conditionalAccess/namedLocations/{id}` |
 //! | GET, PATCH | `/policies/identitySecurityDefaultsEnforcementPolicy` |
-//! | GET | `/subscribedSkus`, `/organization`, `/me`, `/me/memberOf`, `/me/transitiveMemberOf` |
+//! | GET | `/subscribedSkus`, `/organization`, `/me`, `/me/memberOf`, `/me/transitiveMemberOf` (with the casts `/microsoft.graph.directoryRole`, `/microsoft.graph.group`, `$count`, `$select`) |
 //! | GET | `/users` (`$search` with `ConsistencyLevel: eventual`, `$filter`, `$select`, `$top`, `$count`), `/users/{id or upn}` |
 //! | POST | `/directoryObjects/getByIds`, `/$batch` (up to 20 requests, `dependsOn` honoured) |
 //!
@@ -344,7 +344,10 @@ impl SimTenant {
                 (["subscribedskus"], "GET") => (Licences, SimTenant::list_skus),
                 (["organization"], "GET") => (Profile, SimTenant::list_organization),
                 (["me"], "GET") => (Profile, SimTenant::get_me),
-                (["me", "memberof"] | ["me", "transitivememberof"], "GET") => (Memberships, SimTenant::list_my_memberships),
+                (["me", "memberof" | "transitivememberof"], "GET")
+                | (["me", "memberof" | "transitivememberof", "microsoft.graph.directoryrole" | "microsoft.graph.group"], "GET") => {
+                    (Memberships, SimTenant::list_my_memberships)
+                }
                 (["users"], "GET") => (Users, SimTenant::list_users),
                 (["users", _], "GET") => (Users, SimTenant::get_user),
                 (["directoryobjects", "getbyids"], "POST") => (Directory, SimTenant::get_by_ids),
@@ -592,8 +595,10 @@ const ROUTES: &[&[&str]] = &[
     &["policies", "identitysecuritydefaultsenforcementpolicy"],
     &["subscribedskus"],
     &["organization"],
-    &["me", "memberof"],
-    &["me", "transitivememberof"],
+    &["me", "memberof", "microsoft.graph.directoryrole"],
+    &["me", "memberof", "microsoft.graph.group"],
+    &["me", "transitivememberof", "microsoft.graph.directoryrole"],
+    &["me", "transitivememberof", "microsoft.graph.group"],
     &["users", "{}"],
     &["directoryobjects", "getbyids"],
 ];

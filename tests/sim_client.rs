@@ -1,0 +1,124 @@
+//! The extension's own Graph client and sign-in (`graph`) against the simulated tenant: the
+//! two halves were written independently, so agreement here means each speaks the protocol.
+
+use registration_guard::context::Cloud;
+use registration_guard::graph::auth::{Pkce, SignInContext, SignInRequest, TokenSet};
+use registration_guard::graph::batch::{Preflight, PreflightStep};
+use registration_guard::graph::errors::ErrorContext;
+use registration_guard::graph::retry::RetryPolicy;
+use registration_guard::graph::{GraphEndpoints, HttpRequest, HttpResponse, Outcome, TransportFailure};
+use registration_guard::sim::scenarios::*;
+use registration_guard::sim::{Fault, FaultRule, SimRequest, SimTenant, Transport};
+
+/// 2024-05-01T12:00:00Z.
+const NOW: u64 = 1_714_564_800_000;
+const REDIRECT: &str = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/";
+const ORIGIN: &str = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
+
+/// Performs a client request against the simulated tenant as the browser would: the
+/// extension's cross-origin `fetch` carries `Origin`; a reset or cut-off answer is a network error.
+fn perform(t: &mut SimTenant, req: &HttpRequest, now: u64) -> Outcome {
+    let mut sim = SimRequest::from_url(req.method.as_str(), &req.url).expect("the client sends absolute https addresses");
+    sim.headers = req.headers.clone();
+    sim.headers.push(("Origin".to_owned(), ORIGIN.to_owned()));
+    sim.body = req.body.clone();
+    let res = t.handle(&sim, now);
+    match res.transport {
+        Transport::Normal => Ok(HttpResponse { status: res.status, headers: res.headers, body: res.body }),
+        Transport::Reset | Transport::TruncateAfter { .. } => {
+            Err(TransportFailure::Network { message: "the connection was closed before the answer ended".to_owned() })
+        }
+    }
+}
+
+fn sign_in(t: &mut SimTenant, cloud: Cloud) -> TokenSet {
+    let endpoints = GraphEndpoints::for_cloud(cloud);
+    let request = SignInRequest {
+        scopes: registration_guard::graph::auth::base_scopes(&endpoints),
+        endpoints,
+        tenant: "organizations".to_owned(),
+        client_id: REGISTRATION_GUARD_CLIENT_ID.to_owned(),
+        redirect_uri: REDIRECT.to_owned(),
+        state: "0f9e8d7c6b5a".to_owned(),
+        pkce: Pkce::from_random(&[7; 32]),
+        login_hint: None,
+        prompt: None,
+    };
+    let authorize = SimRequest::from_url("GET", &request.authorize_url()).unwrap();
+    let res = t.handle(&authorize, NOW);
+    let location = res.header("Location").unwrap_or_else(|| panic!("no redirect: {} {}", res.status, res.body)).to_owned();
+    let code = request.parse_redirect(&location).expect("the redirect carries a code");
+    let answer = perform(t, &request.token_request(&code), NOW + 1_000).unwrap();
+    TokenSet::from_token_response(answer.status, &answer.body, NOW + 1_000, &SignInContext::from(&request), None)
+        .expect("the token answer is accepted")
+}
+
+/// Runs the preflight to its end; returns the steps taken.
+fn preflight(t: &mut SimTenant, token: &str, cloud: Cloud) -> (Preflight, PreflightStep) {
+    let mut preflight = Preflight::new(GraphEndpoints::for_cloud(cloud), ErrorContext::default(), RetryPolicy::default(), 7);
+    let mut step = preflight.start();
+    let mut now = NOW + 2_000;
+    for _ in 0..20 {
+        match step {
+            PreflightStep::Send { request, wait } => {
+                now += wait.map_or(0, |w| w.ms);
+                let outcome = perform(t, &request.with_bearer(token), now);
+                step = preflight.on_response(outcome, now);
+            }
+            done => return (preflight, done),
+        }
+    }
+    panic!("the preflight did not finish in 20 steps");
+}
+
+#[test]
+fn the_extensions_sign_in_completes_against_the_simulated_tenant() {
+    let mut t = SimTenant::contoso_demo().with_extension_app(REDIRECT, true);
+    let tokens = sign_in(&mut t, Cloud::Global);
+    assert!(t.knows_access_token(&tokens.access_token));
+    assert!(tokens.refresh_token.is_some());
+    assert_eq!(tokens.refresh_expires_at_ms, Some(NOW + 1_000 + 24 * 3_600_000));
+    assert!(tokens.scopes.iter().any(|s| s.ends_with("/Policy.ReadWrite.ConditionalAccess")), "{:?}", tokens.scopes);
+}
+
+#[test]
+fn the_preflight_reads_the_whole_tenant_in_one_batch() {
+    let mut t = SimTenant::contoso_demo().with_extension_app(REDIRECT, true);
+    let tokens = sign_in(&mut t, Cloud::Global);
+    let (preflight, step) = preflight(&mut t, &tokens.access_token, Cloud::Global);
+    let PreflightStep::Done { read } = step else { panic!("preflight failed: {step:?}") };
+    assert_eq!(preflight.round_trips(), 1);
+    assert!(read.notes.is_empty(), "{:?}", read.notes);
+    assert!(read.roles_known);
+    let expected = t.snapshot();
+    assert_eq!(read.snapshot.policies, expected.policies);
+    assert_eq!(read.snapshot.named_locations, expected.named_locations);
+    assert_eq!(read.snapshot.security_defaults_enabled, Some(false));
+    assert_eq!(read.snapshot.licences, expected.licences);
+    let admin = read.snapshot.admin.as_ref().unwrap();
+    assert_eq!(admin.id, ADMIN_ID);
+    assert_eq!(admin.role_template_ids, [registration_guard::engine::model::ROLE_GLOBAL_ADMINISTRATOR]);
+}
+
+#[test]
+fn the_preflight_retries_an_inner_throttle_and_follows_pages() {
+    let mut t = SimTenant::contoso_demo().with_extension_app(REDIRECT, true).with_security_defaults();
+    t.page_size = Some(2);
+    t.add_fault(FaultRule::graph("GET", "/identity/conditionalAccess/policies", Fault::Throttle { retry_after_s: Some(2) }));
+    let tokens = sign_in(&mut t, Cloud::Global);
+    let (preflight, step) = preflight(&mut t, &tokens.access_token, Cloud::Global);
+    let PreflightStep::Done { read } = step else { panic!("preflight failed: {step:?}") };
+    assert!(preflight.round_trips() >= 2);
+    assert_eq!(read.snapshot.policies, t.snapshot().policies);
+    assert_eq!(read.snapshot.named_locations.len(), 4);
+    assert_eq!(read.snapshot.security_defaults_enabled, Some(true));
+}
+
+#[test]
+fn the_preflight_works_in_the_us_government_cloud() {
+    let mut t = SimTenant::us_government_demo().with_extension_app(REDIRECT, true);
+    let tokens = sign_in(&mut t, Cloud::UsGovernment);
+    let (_, step) = preflight(&mut t, &tokens.access_token, Cloud::UsGovernment);
+    let PreflightStep::Done { read } = step else { panic!("preflight failed: {step:?}") };
+    assert_eq!(read.snapshot.policies.len(), 3);
+}
