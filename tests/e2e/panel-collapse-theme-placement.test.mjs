@@ -78,6 +78,20 @@ describe('collapse, theme and placement', { timeout: SUITE_TIMEOUT }, () => {
     }
   });
 
+  test('switching the portal theme live switches the panel without a reload', async () => {
+    const page = await session.context.newPage();
+    try {
+      await page.goto(portalUrl('entra.microsoft.com', ROUTES.policies));
+      await expectPanel(page, session.extensionId, { mode: 'full', theme: 'light' });
+      await page.getByRole('button', { name: 'Dark theme' }).click();
+      await expectPanel(page, session.extensionId, { mode: 'full', theme: 'dark' });
+      await page.getByRole('button', { name: 'Dark theme' }).click();
+      await expectPanel(page, session.extensionId, { mode: 'full', theme: 'light' });
+    } finally {
+      await page.close();
+    }
+  });
+
   test("the portal's own appearance wins over the browser's colour scheme", async () => {
     const page = await session.context.newPage();
     try {

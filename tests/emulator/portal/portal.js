@@ -37,6 +37,12 @@ document.getElementById('fxs-sidebar').addEventListener('click', (event) => {
   history.pushState(null, '', link.getAttribute('href'));
   render();
 });
+// The portal applies an appearance change in place, without reloading.
+document.getElementById('fxs-theme-toggle').addEventListener('click', (event) => {
+  const dark = !document.documentElement.classList.contains('fxs-theme-dark');
+  document.documentElement.className = dark ? 'fxs-theme-dark' : 'fxs-theme-light';
+  event.currentTarget.setAttribute('aria-pressed', String(dark));
+});
 window.addEventListener('hashchange', render);
 window.addEventListener('popstate', render);
 

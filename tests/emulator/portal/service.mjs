@@ -4,7 +4,8 @@
 //
 // Variants are server state, set per test with `configure()`, so page addresses stay exactly
 // the real portal's (the extension reads them):
-// - theme: 'light' | 'dark' (the portal's own appearance setting, painted on the page);
+// - theme: 'light' | 'dark' (the portal's own appearance setting, painted on the page; the top
+//   bar's "Dark theme" button switches it live, as the portal's appearance settings do);
 // - scripts: 'self' (the fixture's router runs, CSP script-src 'self') or 'none' (script-src
 //   'none' plus Trusted Types: a static page, the strictest policy a page can send);
 // - account: {name, upn} shown in the MeControl; directory: the directory name under it.
@@ -62,7 +63,7 @@ ${script}
 <header class="fxs-topbar" id="fxs-topbar" role="banner">
   <a class="fxs-topbar-home" href="#home">${escapeHtml(product)}</a>
   <input class="fxs-topbar-search" type="search" aria-label="Search resources, services, and docs" placeholder="Search resources, services, and docs (G+/)">
-  <button type="button" class="fxs-topbar-button" aria-label="Settings">Settings</button>
+  <button type="button" class="fxs-topbar-button" id="fxs-theme-toggle" aria-pressed="${settings.theme === 'dark'}">Dark theme</button>
   <div id="mectrl_main_trigger" class="mectrl_trigger" role="button" tabindex="0" aria-label="Account manager for ${escapeHtml(settings.account.name)}">
     <div id="mectrl_currentAccount_primary" class="mectrl_name">${escapeHtml(settings.account.name)}</div>
     <div id="mectrl_currentAccount_secondary" class="mectrl_accountDetails">${escapeHtml(settings.account.upn)}</div>
