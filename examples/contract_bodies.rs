@@ -1,8 +1,9 @@
 //! Prints, as JSON, every body Registration Guard would send to Microsoft Graph — each
 //! preset with each scope, exclusion set and state — plus Microsoft's documented example
-//! bodies after a trip through the model, and the Terraform export of each preset.
-//! `tests/contract/` type-checks the bodies against `@microsoft/microsoft-graph-types`
-//! and parses the Terraform with a real HCL parser.
+//! bodies after a trip through the model, and the Terraform and PowerShell exports of each
+//! preset with hostile names. `tests/contract/` type-checks the bodies against
+//! `@microsoft/microsoft-graph-types`, parses the Terraform with a real HCL parser and the
+//! PowerShell with a PowerShell grammar.
 //!
 //! Run: `cargo run --quiet --example contract_bodies`
 
@@ -158,7 +159,36 @@ fn main() {
         }
     }
 
-    let out = json!({"bodies": bodies, "terraform": terraform});
+    let mut powershell = Vec::new();
+    let hostile = [
+        "It's \"quoted\" `tick` $(whoami) ${HOME} $env:PATH @(1) @{a=1}",
+        "‘typographic’ ‚quotes‛ “double” and '@ here-string markers @'",
+        "line one\nline two\r\n\ttab <script>alert('x')</script> # not a comment",
+    ];
+    for preset in Preset::ALL {
+        for (i, name) in hostile.iter().enumerate() {
+            let options = PlanOptions {
+                display_name: Some((*name).to_owned()),
+                ..PlanOptions::default()
+            };
+            let plan =
+                build_plan(&tenant, preset, &options).unwrap_or_else(|e| panic!("{preset}: {e}"));
+            let host = [
+                "graph.microsoft.com",
+                "graph.microsoft.us",
+                "microsoftgraph.chinacloudapi.cn",
+            ][i];
+            let script = export_plan(&plan, ExportFormat::PowerShell, host)
+                .unwrap_or_else(|e| panic!("{preset}: {e}"));
+            powershell.push(json!({
+                "name": format!("{preset} as PowerShell for {host}"),
+                "body": plan.body,
+                "script": script,
+            }));
+        }
+    }
+
+    let out = json!({"bodies": bodies, "terraform": terraform, "powershell": powershell});
     println!(
         "{}",
         serde_json::to_string_pretty(&out).expect("JSON values serialize")
