@@ -128,7 +128,8 @@ fn classic_preset_allows_registration_at_both_edges_of_the_trusted_range() {
         let e = evaluation(&report, "classic");
         assert_eq!(e.condition, Condition::Locations, "{ip}");
         assert!(
-            e.explanation.contains("all trusted locations"),
+            e.explanation
+                .contains("comes from a trusted location, which it excludes"),
             "{}",
             e.explanation
         );
@@ -843,4 +844,23 @@ fn synthetic_bench_workload_runs_whole_passes_and_reports_the_count() {
     assert!((1000..1000 + 48).contains(&done), "{done}");
     assert_eq!(done % 48, 0);
     assert_eq!(w.run(0), 0);
+}
+
+#[test]
+fn policy_only_at_trusted_locations_explains_that_the_sign_in_is_not_from_one() {
+    let p = policy(
+        json!({"id": "inside", "displayName": "MFA inside the office", "state": "enabled",
+        "conditions": {"applications": {"includeApplications": ["All"]}, "users": {"includeUsers": ["All"]},
+            "locations": {"includeLocations": ["AllTrusted"]}},
+        "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}),
+    );
+    let snap = snapshot(vec![p]);
+    let away = run(&snap, &registering_from("198.51.100.1"));
+    let e = evaluation(&away, "inside");
+    assert_eq!(e.condition, Condition::Locations);
+    assert_eq!(e.explanation, "The sign-in is not from a trusted location.");
+    assert_eq!(
+        evaluation(&run(&snap, &registering_from("203.0.113.1")), "inside").result,
+        Applicability::Applies
+    );
 }

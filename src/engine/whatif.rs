@@ -1180,7 +1180,7 @@ impl WhatIfEngine {
     fn location_name(&self, r: LocationRef) -> String {
         match r {
             LocationRef::All => "any location".to_string(),
-            LocationRef::Trusted => "all trusted locations".to_string(),
+            LocationRef::Trusted => "a trusted location".to_string(),
             LocationRef::Named(UNKNOWN) => "a location missing from the snapshot".to_string(),
             LocationRef::Named(i) => format!("\"{}\"", self.locations[i as usize].name),
         }
