@@ -333,6 +333,55 @@ describe('the explainer beside the sign-in block page', { timeout: SUITE_TIMEOUT
     }
   });
 
+  test('the printable hand-out shows each preset\'s annotated screen, with example values tagged', async () => {
+    const page = await session.context.newPage();
+    try {
+      await page.goto(`chrome-extension://${session.extensionId}/handout.html#blockOutsideTrusted`);
+      const read = () => page.evaluate(() => {
+        const preview = document.querySelector('[data-testid="block-preview"]');
+        const all = (sel) => [...preview.querySelectorAll(sel)];
+        return {
+          preset: preview.dataset.preset,
+          current: document.querySelector('.rg-handout-choice[aria-current="page"]')?.textContent,
+          heading: preview.querySelector('.rg-signin-heading').firstChild.textContent,
+          notice: preview.querySelector('[data-testid="example-notice"]')?.textContent,
+          screenMarkers: all('.rg-signin-card .rg-marker').map((m) => Number(m.textContent)),
+          notes: all('.rg-annotation').map((n) => Number(n.dataset.marker)),
+          fields: all('[data-testid="troubleshooting-preview"] dt').map((d) => d.textContent.replace(/:$/, '')),
+          untagged: all('.rg-example-value').filter((v) => !v.querySelector('.rg-example-tag')).length,
+          tagged: all('.rg-example-tag').length,
+          guidance: all('.rg-guidance-part h3').map((h) => h.textContent),
+        };
+      });
+      await page.waitForSelector('[data-testid="block-preview"]');
+      const block = await read();
+      assert.equal(block.preset, 'blockOutsideTrusted');
+      assert.equal(block.current, 'Block outside trusted locations');
+      assert.equal(block.heading, CAPTURE.heading);
+      assert.match(block.notice, /^Example: /);
+      assert.deepEqual(block.fields, CAPTURE.fields.map(([label]) => label));
+      assert.deepEqual(block.screenMarkers, block.notes);
+      assert.deepEqual(block.notes, block.notes.map((_, i) => i + 1));
+      assert.equal(block.untagged, 0);
+      assert.equal(block.tagged, 10, 'the account line and the nine example fields are tagged');
+      assert.deepEqual(block.guidance, ['What the user can do', 'What the helpdesk does', 'What the admin does']);
+
+      await page.getByRole('link', { name: 'Require MFA outside trusted locations' }).click();
+      await eventually(async () => assert.equal((await read()).preset, 'requireMfaOutsideTrusted'));
+      const mfa = await read();
+      assert.equal(mfa.heading, 'Verify your identity');
+      assert.equal(mfa.current, 'Require MFA outside trusted locations');
+      assert.deepEqual(mfa.fields, []);
+      assert.match(await page.locator('.rg-signin-alternative').innerText(), /Enter Temporary Access Pass/);
+
+      await page.emulateMedia({ media: 'print' });
+      assert.equal(await page.locator('.rg-handout-bar').isVisible(), false, 'the preset bar is printed');
+      assert.equal(await page.locator('[data-testid="block-preview"]').isVisible(), true);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('nothing went over the network but the sign-in pages themselves', () => {
     const unexpected = session.emulator.requests.filter((r) => !(
       ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn']
