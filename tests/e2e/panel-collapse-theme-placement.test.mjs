@@ -122,4 +122,23 @@ describe('collapse, theme and placement', { timeout: SUITE_TIMEOUT }, () => {
       }
     });
   }
+
+  test('when the window shrinks the panel shrinks with it and keeps clear of the portal chrome', async () => {
+    const page = await session.context.newPage();
+    try {
+      await page.setViewportSize({ width: 1366, height: 800 });
+      await page.goto(portalUrl('entra.microsoft.com', ROUTES.policies));
+      await expectPanel(page, session.extensionId, { mode: 'full' });
+      const small = { width: 900, height: 560 };
+      await page.setViewportSize(small);
+      await eventually(async () => {
+        const box = await panelBox(panelFrames(page, session.extensionId)[0]);
+        assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= small.width && box.y + box.height <= small.height,
+          `the panel frame ${JSON.stringify(box)} does not fit the ${small.width}×${small.height} window`);
+      });
+      await assertPortalChromeUncovered(page, session.extensionId, 'after shrinking the window');
+    } finally {
+      await page.close();
+    }
+  });
 });
