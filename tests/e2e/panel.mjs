@@ -12,7 +12,6 @@ export const POLICY_ID = '76e48a65-0184-4cc5-a8f0-962a824b8169';
 
 /** Portal routes (address fragments without the tenant prefix). */
 export const ROUTES = {
-  overview: 'view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/Overview',
   policies: 'view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/Policies',
   namedLocations: 'view/Microsoft_AAD_ConditionalAccess/ConditionalAccessBlade/~/NamedLocations',
   policy: `view/Microsoft_AAD_ConditionalAccess/PolicyBlade/policyId/${POLICY_ID}`,
