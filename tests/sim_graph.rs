@@ -833,3 +833,55 @@ fn membership_casts_keep_one_kind_and_count_as_an_advanced_query() {
     let names: Vec<&str> = groups["value"].as_array().unwrap().iter().map(|g| g["displayName"].as_str().unwrap()).collect();
     assert_eq!(names, ["All Staff", "IT Helpdesk"]);
 }
+
+#[test]
+fn named_locations_can_be_renamed_and_unused_ones_deleted() {
+    let mut t = SimTenant::contoso_demo();
+    let token = admin_token(&mut t, WRITE);
+    let path = format!("{LOCATIONS}/{GUEST_WIFI_LOCATION_ID}");
+    let res = t.handle_graph(
+        &SimRequest::new("PATCH", &path).bearer(&token).json("{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":\"Visitor Wi-Fi\"}"),
+        NOW + 120_000,
+    );
+    assert_eq!(res.status, 204, "{}", res.body);
+    let now = get(&mut t, &token, &path).json();
+    assert_eq!(now["displayName"], "Visitor Wi-Fi");
+    assert_eq!(now["ipRanges"][0]["cidrAddress"], "203.0.113.64/27");
+    assert_eq!(now["modifiedDateTime"], "2024-05-01T12:02:00Z");
+    assert_eq!(now["createdDateTime"], "2023-03-14T09:30:00Z");
+    let widen = json!({"@odata.type": "#microsoft.graph.ipNamedLocation", "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "0.0.0.0/0"}]});
+    graph_error(&send(&mut t, &token, "PATCH", &path, &widen), 400);
+    assert_eq!(t.handle_graph(&SimRequest::new("DELETE", &path).bearer(&token), NOW).status, 204);
+    assert_eq!(t.named_locations.len(), 3);
+}
+
+#[test]
+fn hostile_requests_get_answers_never_panics() {
+    let mut t = SimTenant::contoso_demo();
+    let token = admin_token(&mut t, WRITE);
+    let paths = [
+        "", "/", "//", "/v1.0", "/v1.0/", "/beta//identity///conditionalAccess", "/v1.0/identity/conditionalAccess",
+        "/v1.0/identity/conditionalAccess/policies/%00%ff", "/v1.0/users/é😀", "/v1.0/users?$filter=startswith(displayName,'",
+        "/v1.0/users?$search=%22displayName:", "/v1.0/identity/conditionalAccess/policies?$top=99999999999999999999",
+        "/v1.0/identity/conditionalAccess/policies?$skiptoken=RFNwdAIAAQAAA%FF", "/v1.0/$batch",
+        "/contoso.onmicrosoft.com/oauth2/v2.0/token", "/organizations/oauth2/v2.0/authorize?client_id=%FF&redirect_uri=%00",
+        "/%2e%2e/oauth2/v2.0/authorize?scope=&prompt=none",
+    ];
+    for path in paths {
+        for method in ["GET", "POST", "PATCH", "DELETE", "PUT", "BREW"] {
+            let nested = format!("{}{}", "[".repeat(500), "]".repeat(500));
+            for body in [None, Some("{}".to_owned()), Some(nested), Some("\u{0}\u{feff}".to_owned())] {
+                for (host, now) in [("graph.microsoft.com", NOW), ("login.microsoftonline.com", NOW), ("graph.microsoft.com", u64::MAX)] {
+                    let mut req = SimRequest::new(method, path).bearer(&token).header("Content-Type", "application/json");
+                    req.host = Some(host.to_owned());
+                    req.body = body.clone();
+                    let res = t.handle(&req, now);
+                    assert!(res.status >= 200 && res.status < 600, "{method} {host}{path}");
+                }
+            }
+        }
+    }
+    let answer: Value = serde_json::from_str(&t.handle_json("{not json", NOW)).unwrap();
+    assert_eq!(answer["status"], 400);
+    assert!(answer["body"].as_str().unwrap().contains("cannot read this request"));
+}

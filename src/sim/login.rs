@@ -110,9 +110,9 @@ impl Issued {
     /// Forgets what can no longer be used, so a long demo does not grow without bound.
     fn prune(&mut self, now: u64) {
         let day = SPA_REFRESH_LIFETIME_MS;
-        self.codes.retain(|c| now < c.issued_at + CODE_LIFETIME_MS + day);
-        self.access.retain(|a| now < a.expires_at + day);
-        self.refresh.retain(|r| now < r.signed_in_at + 2 * day);
+        self.codes.retain(|c| now < c.issued_at.saturating_add(CODE_LIFETIME_MS + day));
+        self.access.retain(|a| now < a.expires_at.saturating_add(day));
+        self.refresh.retain(|r| now < r.signed_in_at.saturating_add(2 * day));
     }
 }
 
@@ -576,7 +576,7 @@ impl SimTenant {
                 "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
             ));
         }
-        if now >= code.issued_at + CODE_LIFETIME_MS {
+        if now >= code.issued_at.saturating_add(CODE_LIFETIME_MS) {
             return Err(LoginError::new(
                 "invalid_grant",
                 70008,
@@ -640,7 +640,7 @@ impl SimTenant {
             .cloned()
             .ok_or_else(|| LoginError::new("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."))?;
         check_origin(grant.platform, origin, form)?;
-        if grant.platform == RedirectPlatform::Spa && now >= grant.signed_in_at + SPA_REFRESH_LIFETIME_MS {
+        if grant.platform == RedirectPlatform::Spa && now >= grant.signed_in_at.saturating_add(SPA_REFRESH_LIFETIME_MS) {
             return Err(LoginError::new(
                 "invalid_grant",
                 700084,
@@ -694,7 +694,7 @@ impl SimTenant {
             });
             body["refresh_token"] = Value::String(token);
             if platform == RedirectPlatform::Spa {
-                let left_s = (signed_in_at + SPA_REFRESH_LIFETIME_MS).saturating_sub(now) / 1000;
+                let left_s = signed_in_at.saturating_add(SPA_REFRESH_LIFETIME_MS).saturating_sub(now) / 1000;
                 body["refresh_token_expires_in"] = json!(left_s);
             }
         }
@@ -727,7 +727,7 @@ impl SimTenant {
             user_id: user_id.to_owned(),
             client_id: client_id.to_owned(),
             scopes,
-            expires_at: now + ACCESS_TOKEN_LIFETIME_S * 1000,
+            expires_at: now.saturating_add(ACCESS_TOKEN_LIFETIME_S * 1000),
             audience_host: self.cloud.graph_host().to_owned(),
         };
         self.issued.access.push(grant.clone());
