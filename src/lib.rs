@@ -16,6 +16,7 @@ pub mod engine;
 pub mod explainer;
 pub mod graph;
 pub mod messages;
+pub mod sim;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
