@@ -29,7 +29,7 @@ export function build() {
   run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', bindgenOut, '--out-name', WASM_NAME, raw]);
   const optimized = join(bindgenOut, `${WASM_NAME}_opt.wasm`);
   run(join(ROOT, 'node_modules', '.bin', 'wasm-opt'),
-    ['-Oz', ...WASM_FEATURES, '-o', optimized, join(bindgenOut, `${WASM_NAME}_bg.wasm`)]);
+    ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, '-o', optimized, join(bindgenOut, `${WASM_NAME}_bg.wasm`)]);
 
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
   rmSync(DIST, { recursive: true, force: true });

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { build } from './build.mjs';
 import { CHROMEDRIVER, ROOT, setup } from './setup.mjs';
 
-const TMP = join(ROOT, 'tests', '.tmp');
+// The runner's own scratch space; suites keep theirs elsewhere under tests/.tmp.
+const TMP = join(ROOT, 'tests', '.tmp', 'runner');
 
 /** Runs a command, echoing its output, and resolves with {code, text}. */
 function runSuite(cmd, args, env = {}) {
