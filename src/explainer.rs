@@ -274,7 +274,11 @@ impl Validate for ExplainerToBackground {
 pub enum AdminLookupReply {
     /// The extension holds no sign-in for this cloud, so it cannot read the sign-in logs.
     NotSignedIn { cloud: Cloud },
-    /// The message was refused; `reason` says why.
+    /// The sign-in logs hold these events for the correlation id ([`read_sign_in_lookup`]).
+    Found { records: Vec<SignInRecord> },
+    /// The sign-in logs hold no event for the correlation id (yet).
+    NotFound,
+    /// The message was refused, or the lookup failed; `reason` says why.
     Refused { reason: String },
 }
 
@@ -287,9 +291,155 @@ impl AdminLookupReply {
                  yet. Until then, the steps above find the policy by hand.",
                 cloud.label()
             ),
+            AdminLookupReply::Found { records } => {
+                let mut lines: Vec<String> = Vec::new();
+                for record in records {
+                    let stopped: Vec<String> = record
+                        .policies
+                        .iter()
+                        .filter(|p| p.result == "failure")
+                        .map(AppliedPolicy::label)
+                        .collect();
+                    let others: Vec<String> = record
+                        .policies
+                        .iter()
+                        .filter(|p| p.result != "failure")
+                        .map(|p| format!("{} — {}", p.label(), result_label(&p.result)))
+                        .collect();
+                    let when = record.created.as_deref().unwrap_or("time not recorded");
+                    lines.push(if stopped.is_empty() {
+                        format!("Sign-in at {when}: no policy stopped it.")
+                    } else {
+                        format!("Sign-in at {when}: stopped by {}.", stopped.join(", "))
+                    });
+                    if !others.is_empty() {
+                        lines.push(format!("Also applied: {}.", others.join("; ")));
+                    }
+                }
+                lines.join("\n")
+            }
+            AdminLookupReply::NotFound => "The sign-in logs have no event with this correlation id yet. New events \
+                 can take a few minutes to appear: try again shortly."
+                .to_string(),
             AdminLookupReply::Refused { reason } => format!("Registration Guard could not look this up: {reason}"),
         }
     }
+}
+
+/// One sign-in event, as the admin needs it, from `GET /v1.0/auditLogs/signIns` ([`sign_in_lookup_path`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignInRecord {
+    /// `createdDateTime`.
+    pub created: Option<String>,
+    /// `userPrincipalName`.
+    pub user: Option<String>,
+    /// `appDisplayName`.
+    pub app: Option<String>,
+    /// `ipAddress`.
+    pub ip_address: Option<String>,
+    /// `status.errorCode` (53003 for a block).
+    pub error_code: Option<i64>,
+    /// The Conditional Access policies that applied to the event (those reported `notApplied` or
+    /// `notEnabled` are left out), in the order Graph lists them.
+    pub policies: Vec<AppliedPolicy>,
+}
+
+/// One entry of a sign-in event's `appliedConditionalAccessPolicies`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppliedPolicy {
+    pub id: String,
+    pub display_name: String,
+    /// Graph's `result`: `failure` (stopped the sign-in), `success`, `reportOnlyFailure`, …
+    pub result: String,
+    /// `enforcedGrantControls`, e.g. `["Block"]`.
+    pub grant_controls: Vec<String>,
+}
+
+impl AppliedPolicy {
+    /// “Name” (Block).
+    fn label(&self) -> String {
+        if self.grant_controls.is_empty() {
+            format!("“{}”", self.display_name)
+        } else {
+            format!("“{}” ({})", self.display_name, self.grant_controls.join(", "))
+        }
+    }
+}
+
+fn result_label(result: &str) -> &str {
+    match result {
+        "success" => "satisfied",
+        "reportOnlyFailure" => "report-only: would have stopped it",
+        "reportOnlySuccess" => "report-only: would have been satisfied",
+        "reportOnlyInterrupted" => "report-only: would have asked for more",
+        other => other,
+    }
+}
+
+/// Results that mean the policy did not apply to the event.
+const NOT_APPLIED: [&str; 3] = ["notApplied", "notEnabled", "reportOnlyNotApplied"];
+
+/// The Microsoft Graph path (v1.0, needs `AuditLog.Read.All`) that finds the sign-in events of a
+/// correlation id. The id must be a GUID, so nothing else can reach the filter.
+///
+/// ```
+/// use registration_guard::explainer::sign_in_lookup_path;
+/// assert_eq!(
+///     sign_in_lookup_path("019827f4-372b-7726-8110-db46f130cd8f").unwrap(),
+///     "/auditLogs/signIns?$filter=correlationId%20eq%20'019827f4-372b-7726-8110-db46f130cd8f'&$top=10"
+/// );
+/// assert!(sign_in_lookup_path("x' or true").is_err());
+/// ```
+pub fn sign_in_lookup_path(correlation_id: &str) -> Result<String, MessageError> {
+    if !is_guid(correlation_id) {
+        return Err(MessageError::Malformed("the correlation id is not a GUID".to_string()));
+    }
+    Ok(format!("/auditLogs/signIns?$filter=correlationId%20eq%20'{correlation_id}'&$top=10"))
+}
+
+/// Reads the answer to [`sign_in_lookup_path`] (`{"value": [signIn, …]}`). Unknown fields are
+/// ignored; a body that is not that shape gives an error naming what was wrong.
+pub fn read_sign_in_lookup(body: &str) -> Result<Vec<SignInRecord>, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| format!("the sign-in logs answered with something that is not JSON ({e})"))?;
+    let events = value
+        .get("value")
+        .and_then(|v| v.as_array())
+        .ok_or("the sign-in logs answer has no \"value\" list")?;
+    let text = |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_string);
+    Ok(events
+        .iter()
+        .map(|event| SignInRecord {
+            created: text(event, "createdDateTime"),
+            user: text(event, "userPrincipalName"),
+            app: text(event, "appDisplayName"),
+            ip_address: text(event, "ipAddress"),
+            error_code: event.pointer("/status/errorCode").and_then(|c| c.as_i64()),
+            policies: event
+                .get("appliedConditionalAccessPolicies")
+                .and_then(|p| p.as_array())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|p| {
+                            let result = text(p, "result").unwrap_or_else(|| "unknown".to_string());
+                            (!NOT_APPLIED.contains(&result.as_str())).then(|| AppliedPolicy {
+                                id: text(p, "id").unwrap_or_default(),
+                                display_name: text(p, "displayName").unwrap_or_else(|| "(policy without a name)".to_string()),
+                                result,
+                                grant_controls: p
+                                    .get("enforcedGrantControls")
+                                    .and_then(|g| g.as_array())
+                                    .map(|g| g.iter().filter_map(|c| c.as_str().map(str::to_string)).collect())
+                                    .unwrap_or_default(),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// Checks that a message to the background comes from this extension's explainer frame inside a
@@ -465,6 +615,41 @@ mod tests {
         let text = AdminLookupReply::NotSignedIn { cloud: Cloud::UsGovernment }.message();
         assert!(text.starts_with("Sign in to Registration Guard from the admin center to look this up"), "{text}");
         assert!(text.contains("US Government cloud"));
+    }
+
+    #[test]
+    fn the_sign_in_record_names_the_policy_that_blocked_it() {
+        let body = json!({"value": [{
+            "id": "66ea54eb-6301-4ee5-be62-ff5a759b0100", "createdDateTime": "2025-07-20T13:20:49Z",
+            "userPrincipalName": "adele@contoso.com", "appDisplayName": "My Signins", "ipAddress": "203.0.113.24",
+            "correlationId": CORRELATION, "conditionalAccessStatus": "failure",
+            "status": {"errorCode": 53003, "failureReason": "Access has been blocked by Conditional Access policies."},
+            "appliedConditionalAccessPolicies": [
+                {"id": "1", "displayName": "Block security info registration outside trusted locations",
+                 "enforcedGrantControls": ["Block"], "enforcedSessionControls": [], "result": "failure"},
+                {"id": "2", "displayName": "Require MFA for admins", "enforcedGrantControls": ["Mfa"], "result": "notApplied"},
+                {"id": "3", "displayName": "Pilot: block legacy auth", "enforcedGrantControls": ["Block"], "result": "reportOnlyFailure"}
+            ]
+        }]})
+        .to_string();
+        let records = read_sign_in_lookup(&body).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].error_code, Some(53003));
+        assert_eq!(records[0].policies.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["1", "3"]);
+        let text = AdminLookupReply::Found { records }.message();
+        assert_eq!(
+            text,
+            "Sign-in at 2025-07-20T13:20:49Z: stopped by “Block security info registration outside trusted locations” (Block).\n\
+             Also applied: “Pilot: block legacy auth” (Block) — report-only: would have stopped it."
+        );
+    }
+
+    #[test]
+    fn a_lookup_answer_of_the_wrong_shape_is_an_error_not_an_empty_result() {
+        assert!(read_sign_in_lookup("<html>").unwrap_err().contains("not JSON"));
+        assert!(read_sign_in_lookup("{\"error\": {}}").unwrap_err().contains("\"value\""));
+        assert_eq!(read_sign_in_lookup("{\"value\": []}").unwrap(), vec![]);
+        assert!(AdminLookupReply::NotFound.message().contains("few minutes"));
     }
 
     fn sender(url: &str) -> MessageSender {

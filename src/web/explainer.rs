@@ -253,7 +253,9 @@ impl Explainer {
             let _ = toggle.set_attribute("aria-expanded", expanded);
         }
         let _ = self.root.style().set_property("width", &format!("{}px", first.width));
-        let height = self.root.offset_height().max(0) as u32;
+        // The whole content, even while the frame is still smaller than it; borders included.
+        let borders = (self.root.offset_height() - self.root.client_height()).max(0);
+        let height = (self.root.scroll_height() + borders).max(0) as u32;
         self.post(&placement(facts.viewport, facts.card, height, self.sheet_open).message());
     }
 
@@ -359,7 +361,9 @@ fn link(doc: &Document, text: &str, href: &str, test_id: &str) -> Result<Element
 ///
 /// The extension has no sign-in of its own yet (it comes with one-click apply), so a well-formed
 /// lookup is answered [`AdminLookupReply::NotSignedIn`]: the explainer then says so, and never shows
-/// a made-up result.
+/// a made-up result. With a sign-in holding `AuditLog.Read.All`, this is where the worker GETs
+/// [`sign_in_lookup_path`](crate::explainer::sign_in_lookup_path) on the cloud's Graph host and answers
+/// `Found` with [`read_sign_in_lookup`](crate::explainer::read_sign_in_lookup)'s records (or `NotFound`).
 #[wasm_bindgen]
 pub async fn background_handle_explainer_message(message: JsValue, sender: JsValue) -> Result<JsValue, JsValue> {
     let reply = (|| {
