@@ -9,7 +9,9 @@ use registration_guard::graph::auth::{Pkce, SignInContext, SignInRequest, TokenS
 use registration_guard::graph::batch::{Preflight, PreflightStep};
 use registration_guard::graph::errors::ErrorContext;
 use registration_guard::graph::retry::RetryPolicy;
-use registration_guard::graph::{GraphEndpoints, HttpRequest, HttpResponse, Outcome, TransportFailure};
+use registration_guard::graph::{
+    GraphEndpoints, HttpRequest, HttpResponse, Outcome, TransportFailure,
+};
 use registration_guard::sim::scenarios::*;
 use registration_guard::sim::{Fault, FaultRule, SimRequest, SimTenant, Transport};
 
@@ -21,16 +23,21 @@ const ORIGIN: &str = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
 /// Performs a client request against the simulated tenant as the browser would: the
 /// extension's cross-origin `fetch` carries `Origin`; a reset or cut-off answer is a network error.
 fn perform(t: &mut SimTenant, req: &HttpRequest, now: u64) -> Outcome {
-    let mut sim = SimRequest::from_url(req.method.as_str(), &req.url).expect("the client sends absolute https addresses");
+    let mut sim = SimRequest::from_url(req.method.as_str(), &req.url)
+        .expect("the client sends absolute https addresses");
     sim.headers = req.headers.clone();
     sim.headers.push(("Origin".to_owned(), ORIGIN.to_owned()));
     sim.body = req.body.clone();
     let res = t.handle(&sim, now);
     match res.transport {
-        Transport::Normal => Ok(HttpResponse { status: res.status, headers: res.headers, body: res.body }),
-        Transport::Reset | Transport::TruncateAfter { .. } => {
-            Err(TransportFailure::Network { message: "the connection was closed before the answer ended".to_owned() })
-        }
+        Transport::Normal => Ok(HttpResponse {
+            status: res.status,
+            headers: res.headers,
+            body: res.body,
+        }),
+        Transport::Reset | Transport::TruncateAfter { .. } => Err(TransportFailure::Network {
+            message: "the connection was closed before the answer ended".to_owned(),
+        }),
     }
 }
 
@@ -49,16 +56,32 @@ fn sign_in(t: &mut SimTenant, cloud: Cloud) -> TokenSet {
     };
     let authorize = SimRequest::from_url("GET", &request.authorize_url()).unwrap();
     let res = t.handle(&authorize, NOW);
-    let location = res.header("Location").unwrap_or_else(|| panic!("no redirect: {} {}", res.status, res.body)).to_owned();
-    let code = request.parse_redirect(&location).expect("the redirect carries a code");
+    let location = res
+        .header("Location")
+        .unwrap_or_else(|| panic!("no redirect: {} {}", res.status, res.body))
+        .to_owned();
+    let code = request
+        .parse_redirect(&location)
+        .expect("the redirect carries a code");
     let answer = perform(t, &request.token_request(&code), NOW + 1_000).unwrap();
-    TokenSet::from_token_response(answer.status, &answer.body, NOW + 1_000, &SignInContext::from(&request), None)
-        .expect("the token answer is accepted")
+    TokenSet::from_token_response(
+        answer.status,
+        &answer.body,
+        NOW + 1_000,
+        &SignInContext::from(&request),
+        None,
+    )
+    .expect("the token answer is accepted")
 }
 
 /// Runs the preflight to its end; returns the steps taken.
 fn preflight(t: &mut SimTenant, token: &str, cloud: Cloud) -> (Preflight, PreflightStep) {
-    let mut preflight = Preflight::new(GraphEndpoints::for_cloud(cloud), ErrorContext::default(), RetryPolicy::default(), 7);
+    let mut preflight = Preflight::new(
+        GraphEndpoints::for_cloud(cloud),
+        ErrorContext::default(),
+        RetryPolicy::default(),
+        7,
+    );
     let mut step = preflight.start();
     let mut now = NOW + 2_000;
     for _ in 0..20 {
@@ -80,8 +103,18 @@ fn the_extensions_sign_in_completes_against_the_simulated_tenant() {
     let tokens = sign_in(&mut t, Cloud::Global);
     assert!(t.knows_access_token(&tokens.access_token));
     assert!(tokens.refresh_token.is_some());
-    assert_eq!(tokens.refresh_expires_at_ms, Some(NOW + 1_000 + 24 * 3_600_000));
-    assert!(tokens.scopes.iter().any(|s| s.ends_with("/Policy.ReadWrite.ConditionalAccess")), "{:?}", tokens.scopes);
+    assert_eq!(
+        tokens.refresh_expires_at_ms,
+        Some(NOW + 1_000 + 24 * 3_600_000)
+    );
+    assert!(
+        tokens
+            .scopes
+            .iter()
+            .any(|s| s.ends_with("/Policy.ReadWrite.ConditionalAccess")),
+        "{:?}",
+        tokens.scopes
+    );
 }
 
 #[test]
@@ -89,7 +122,9 @@ fn the_preflight_reads_the_whole_tenant_in_one_batch() {
     let mut t = SimTenant::contoso_demo().with_extension_app(REDIRECT, true);
     let tokens = sign_in(&mut t, Cloud::Global);
     let (preflight, step) = preflight(&mut t, &tokens.access_token, Cloud::Global);
-    let PreflightStep::Done { read } = step else { panic!("preflight failed: {step:?}") };
+    let PreflightStep::Done { read } = step else {
+        panic!("preflight failed: {step:?}")
+    };
     assert_eq!(preflight.round_trips(), 1);
     assert!(read.notes.is_empty(), "{:?}", read.notes);
     assert!(read.roles_known);
@@ -100,17 +135,30 @@ fn the_preflight_reads_the_whole_tenant_in_one_batch() {
     assert_eq!(read.snapshot.licences, expected.licences);
     let admin = read.snapshot.admin.as_ref().unwrap();
     assert_eq!(admin.id, ADMIN_ID);
-    assert_eq!(admin.role_template_ids, [registration_guard::engine::model::ROLE_GLOBAL_ADMINISTRATOR]);
+    assert_eq!(
+        admin.role_template_ids,
+        [registration_guard::engine::model::ROLE_GLOBAL_ADMINISTRATOR]
+    );
 }
 
 #[test]
 fn the_preflight_retries_an_inner_throttle_and_follows_pages() {
-    let mut t = SimTenant::contoso_demo().with_extension_app(REDIRECT, true).with_security_defaults();
+    let mut t = SimTenant::contoso_demo()
+        .with_extension_app(REDIRECT, true)
+        .with_security_defaults();
     t.page_size = Some(2);
-    t.add_fault(FaultRule::graph("GET", "/identity/conditionalAccess/policies", Fault::Throttle { retry_after_s: Some(2) }));
+    t.add_fault(FaultRule::graph(
+        "GET",
+        "/identity/conditionalAccess/policies",
+        Fault::Throttle {
+            retry_after_s: Some(2),
+        },
+    ));
     let tokens = sign_in(&mut t, Cloud::Global);
     let (preflight, step) = preflight(&mut t, &tokens.access_token, Cloud::Global);
-    let PreflightStep::Done { read } = step else { panic!("preflight failed: {step:?}") };
+    let PreflightStep::Done { read } = step else {
+        panic!("preflight failed: {step:?}")
+    };
     assert!(preflight.round_trips() >= 2);
     assert_eq!(read.snapshot.policies, t.snapshot().policies);
     assert_eq!(read.snapshot.named_locations.len(), 4);
@@ -122,12 +170,20 @@ fn the_preflight_works_in_the_us_government_cloud() {
     let mut t = SimTenant::us_government_demo().with_extension_app(REDIRECT, true);
     let tokens = sign_in(&mut t, Cloud::UsGovernment);
     let (_, step) = preflight(&mut t, &tokens.access_token, Cloud::UsGovernment);
-    let PreflightStep::Done { read } = step else { panic!("preflight failed: {step:?}") };
+    let PreflightStep::Done { read } = step else {
+        panic!("preflight failed: {step:?}")
+    };
     assert_eq!(read.snapshot.policies.len(), 3);
 }
 
 /// Drives the apply flow from `step` until it needs the admin again; returns that step.
-fn drive(flow: &mut ApplyFlow, t: &mut SimTenant, token: &str, mut step: Step, now: &mut u64) -> Step {
+fn drive(
+    flow: &mut ApplyFlow,
+    t: &mut SimTenant,
+    token: &str,
+    mut step: Step,
+    now: &mut u64,
+) -> Step {
     for _ in 0..30 {
         match step {
             Step::Send { request, wait } => {
@@ -144,13 +200,21 @@ fn drive(flow: &mut ApplyFlow, t: &mut SimTenant, token: &str, mut step: Step, n
 /// Signs in, reads the tenant and confirms `preset` with the default options.
 fn apply(t: &mut SimTenant, preset: Preset) -> (ApplyFlow, Step, String, u64) {
     let tokens = sign_in(t, Cloud::Global);
-    let settings = ApplySettings { break_glass: t.break_glass.clone(), ..ApplySettings::default() };
+    let settings = ApplySettings {
+        break_glass: t.break_glass.clone(),
+        ..ApplySettings::default()
+    };
     let mut flow = ApplyFlow::new(GraphEndpoints::for_cloud(Cloud::Global), settings, 11);
     let mut now = NOW + 5_000;
     let first = flow.start();
     let step = drive(&mut flow, t, &tokens.access_token, first, &mut now);
     assert_eq!(step, Step::Review);
-    let plan = build_plan(&flow.review().unwrap().snapshot, preset, &PlanOptions::default()).expect("a plan");
+    let plan = build_plan(
+        &flow.review().unwrap().snapshot,
+        preset,
+        &PlanOptions::default(),
+    )
+    .expect("a plan");
     let confirmed = flow.confirm(&plan, None);
     let step = drive(&mut flow, t, &tokens.access_token, confirmed, &mut now);
     (flow, step, tokens.access_token, now)
@@ -161,12 +225,35 @@ fn every_preset_is_accepted_by_graph_as_simulated() {
     for preset in Preset::ALL {
         let mut t = SimTenant::contoso_demo().with_extension_app(REDIRECT, true);
         let (_, step, _, _) = apply(&mut t, preset);
-        let Step::Created { policy_id, state, confirmed_by_reread, .. } = step else { panic!("{preset:?}: {step:?}") };
+        let Step::Created {
+            policy_id,
+            state,
+            confirmed_by_reread,
+            ..
+        } = step
+        else {
+            panic!("{preset:?}: {step:?}")
+        };
         assert_eq!(state, PolicyState::EnabledForReportingButNotEnforced);
         assert!(!confirmed_by_reread);
-        let created = t.snapshot().policy(&policy_id).cloned().expect("the policy exists in the tenant");
-        assert!(created.targets_user_action(USER_ACTION_REGISTER_SECURITY_INFO), "{preset:?}");
-        assert!(created.conditions.users.exclude_users.iter().any(|u| u == ADMIN_ID), "{preset:?} excludes the admin");
+        let created = t
+            .snapshot()
+            .policy(&policy_id)
+            .cloned()
+            .expect("the policy exists in the tenant");
+        assert!(
+            created.targets_user_action(USER_ACTION_REGISTER_SECURITY_INFO),
+            "{preset:?}"
+        );
+        assert!(
+            created
+                .conditions
+                .users
+                .exclude_users
+                .iter()
+                .any(|u| u == ADMIN_ID),
+            "{preset:?} excludes the admin"
+        );
         assert_eq!(t.policies.len(), 4, "{preset:?} created exactly one policy");
     }
 }
@@ -175,24 +262,54 @@ fn every_preset_is_accepted_by_graph_as_simulated() {
 fn enforce_and_undo_reach_the_tenant() {
     let mut t = SimTenant::contoso_demo().with_extension_app(REDIRECT, true);
     let (mut flow, step, token, mut now) = apply(&mut t, Preset::BlockOutsideTrusted);
-    let Step::Created { policy_id, .. } = step else { panic!("{step:?}") };
+    let Step::Created { policy_id, .. } = step else {
+        panic!("{step:?}")
+    };
     let enforce = flow.enforce();
     let step = drive(&mut flow, &mut t, &token, enforce, &mut now);
-    assert_eq!(step, Step::StateChanged { policy_id: policy_id.clone(), state: PolicyState::Enabled });
-    assert_eq!(t.snapshot().policy(&policy_id).unwrap().state, PolicyState::Enabled);
+    assert_eq!(
+        step,
+        Step::StateChanged {
+            policy_id: policy_id.clone(),
+            state: PolicyState::Enabled
+        }
+    );
+    assert_eq!(
+        t.snapshot().policy(&policy_id).unwrap().state,
+        PolicyState::Enabled
+    );
     let undo = flow.undo(Undo::Delete);
     let step = drive(&mut flow, &mut t, &token, undo, &mut now);
-    assert_eq!(step, Step::Deleted { policy_id: policy_id.clone() });
+    assert_eq!(
+        step,
+        Step::Deleted {
+            policy_id: policy_id.clone()
+        }
+    );
     assert!(t.snapshot().policy(&policy_id).is_none());
 }
 
 #[test]
 fn a_post_whose_answer_is_lost_after_the_write_creates_one_policy_only() {
-    for fault in [Fault::GatewayTimeout { after_commit: true }, Fault::ResetAfterCommit, Fault::TruncatedBody] {
+    for fault in [
+        Fault::GatewayTimeout { after_commit: true },
+        Fault::ResetAfterCommit,
+        Fault::TruncatedBody,
+    ] {
         let mut t = SimTenant::contoso_demo().with_extension_app(REDIRECT, true);
-        t.add_fault(FaultRule::graph("POST", "/identity/conditionalAccess/policies", fault));
+        t.add_fault(FaultRule::graph(
+            "POST",
+            "/identity/conditionalAccess/policies",
+            fault,
+        ));
         let (_, step, _, _) = apply(&mut t, Preset::RequireMfaOutsideTrusted);
-        let Step::Created { confirmed_by_reread, .. } = step else { panic!("{fault:?}: {step:?}") };
+        let Step::Created {
+            confirmed_by_reread,
+            ..
+        } = step
+        else {
+            panic!("{fault:?}: {step:?}")
+        };
         assert!(confirmed_by_reread, "{fault:?}");
         assert_eq!(t.policies.len(), 4, "{fault:?}: no duplicate");
     }
@@ -201,7 +318,11 @@ fn a_post_whose_answer_is_lost_after_the_write_creates_one_policy_only() {
 #[test]
 fn a_post_lost_before_the_write_is_posted_once_more() {
     let mut t = SimTenant::contoso_demo().with_extension_app(REDIRECT, true);
-    t.add_fault(FaultRule::graph("POST", "/identity/conditionalAccess/policies", Fault::ResetBeforeCommit));
+    t.add_fault(FaultRule::graph(
+        "POST",
+        "/identity/conditionalAccess/policies",
+        Fault::ResetBeforeCommit,
+    ));
     let (_, step, _, _) = apply(&mut t, Preset::BlockOutsideTrusted);
     assert!(matches!(step, Step::Created { .. }), "{step:?}");
     assert_eq!(t.policies.len(), 4);

@@ -32,8 +32,18 @@ pub const POLICIES_ENABLED_ERROR: &str =
 
 impl SimTenant {
     pub(crate) fn list_policies(&mut self, call: &Call, _: &AccessGrant, _: &[&str]) -> Reply {
-        let items: Vec<Value> = self.policies.iter().map(ConditionalAccessPolicy::to_graph_json).collect();
-        list(call, &items, self.page_size, POLICIES, "identity/conditionalAccess/policies")
+        let items: Vec<Value> = self
+            .policies
+            .iter()
+            .map(ConditionalAccessPolicy::to_graph_json)
+            .collect();
+        list(
+            call,
+            &items,
+            self.page_size,
+            POLICIES,
+            "identity/conditionalAccess/policies",
+        )
     }
 
     pub(crate) fn get_policy(&mut self, call: &Call, _: &AccessGrant, segments: &[&str]) -> Reply {
@@ -64,14 +74,29 @@ impl SimTenant {
         // Read-only properties are Graph's to set, whatever the body said.
         policy.extra.shift_remove("id");
         policy.extra.insert("templateId".to_owned(), Value::Null);
-        policy.extra.insert("createdDateTime".to_owned(), Value::String(iso_time(call.now)));
-        policy.extra.insert("modifiedDateTime".to_owned(), Value::Null);
+        policy.extra.insert(
+            "createdDateTime".to_owned(),
+            Value::String(iso_time(call.now)),
+        );
+        policy
+            .extra
+            .insert("modifiedDateTime".to_owned(), Value::Null);
         let json = policy.to_graph_json();
         self.policies.push(policy);
-        created(call, POLICIES, &id, entity(call, "identity/conditionalAccess/policies", json))
+        created(
+            call,
+            POLICIES,
+            &id,
+            entity(call, "identity/conditionalAccess/policies", json),
+        )
     }
 
-    pub(crate) fn update_policy(&mut self, call: &Call, _: &AccessGrant, segments: &[&str]) -> Reply {
+    pub(crate) fn update_policy(
+        &mut self,
+        call: &Call,
+        _: &AccessGrant,
+        segments: &[&str],
+    ) -> Reply {
         let Some(index) = self.policy_index(segments[3]) else {
             return not_found(call, segments[3]);
         };
@@ -91,14 +116,25 @@ impl SimTenant {
         let previous = &self.policies[index];
         policy.id = previous.id.clone();
         for key in ["templateId", "createdDateTime"] {
-            policy.extra.insert(key.to_owned(), previous.extra.get(key).cloned().unwrap_or(Value::Null));
+            policy.extra.insert(
+                key.to_owned(),
+                previous.extra.get(key).cloned().unwrap_or(Value::Null),
+            );
         }
-        policy.extra.insert("modifiedDateTime".to_owned(), Value::String(iso_time(call.now)));
+        policy.extra.insert(
+            "modifiedDateTime".to_owned(),
+            Value::String(iso_time(call.now)),
+        );
         self.policies[index] = policy;
         Reply::no_content()
     }
 
-    pub(crate) fn delete_policy(&mut self, call: &Call, _: &AccessGrant, segments: &[&str]) -> Reply {
+    pub(crate) fn delete_policy(
+        &mut self,
+        call: &Call,
+        _: &AccessGrant,
+        segments: &[&str],
+    ) -> Reply {
         match self.policy_index(segments[3]) {
             Some(i) => {
                 self.policies.remove(i);
@@ -114,7 +150,8 @@ impl SimTenant {
         if !licences.p1 {
             return Err(call.error(400, "BadRequest", P1_REQUIRED_ERROR));
         }
-        let policy = validate::policy(body, self).map_err(|message| call.error(400, "BadRequest", &message))?;
+        let policy = validate::policy(body, self)
+            .map_err(|message| call.error(400, "BadRequest", &message))?;
         let c = &policy.conditions;
         if !licences.p2 && (!c.sign_in_risk_levels.is_empty() || !c.user_risk_levels.is_empty()) {
             return Err(call.error(400, "BadRequest", P2_REQUIRED_ERROR));
@@ -129,20 +166,41 @@ impl SimTenant {
     }
 
     fn policy_index(&self, id: &str) -> Option<usize> {
-        self.policies.iter().position(|p| p.id.as_deref().is_some_and(|pid| pid.eq_ignore_ascii_case(id)))
+        self.policies.iter().position(|p| {
+            p.id.as_deref()
+                .is_some_and(|pid| pid.eq_ignore_ascii_case(id))
+        })
     }
 
     pub(crate) fn list_locations(&mut self, call: &Call, _: &AccessGrant, _: &[&str]) -> Reply {
-        let items: Vec<Value> = self.named_locations.iter().map(NamedLocation::to_graph_json).collect();
-        list(call, &items, self.page_size, LOCATIONS, "identity/conditionalAccess/namedLocations")
+        let items: Vec<Value> = self
+            .named_locations
+            .iter()
+            .map(NamedLocation::to_graph_json)
+            .collect();
+        list(
+            call,
+            &items,
+            self.page_size,
+            LOCATIONS,
+            "identity/conditionalAccess/namedLocations",
+        )
     }
 
-    pub(crate) fn get_location(&mut self, call: &Call, _: &AccessGrant, segments: &[&str]) -> Reply {
+    pub(crate) fn get_location(
+        &mut self,
+        call: &Call,
+        _: &AccessGrant,
+        segments: &[&str],
+    ) -> Reply {
         match self.location_index(segments[3]) {
             Some(i) => Reply::ok(entity(
                 call,
                 "identity/conditionalAccess/namedLocations",
-                select(self.named_locations[i].to_graph_json(), selected(call).as_deref()),
+                select(
+                    self.named_locations[i].to_graph_json(),
+                    selected(call).as_deref(),
+                ),
             )),
             None => not_found(call, segments[3]),
         }
@@ -161,10 +219,20 @@ impl SimTenant {
         let location = stamp_location(location, &id, call.now, true);
         let json = location.to_graph_json();
         self.named_locations.push(location);
-        created(call, LOCATIONS, &id, entity(call, "identity/conditionalAccess/namedLocations", json))
+        created(
+            call,
+            LOCATIONS,
+            &id,
+            entity(call, "identity/conditionalAccess/namedLocations", json),
+        )
     }
 
-    pub(crate) fn update_location(&mut self, call: &Call, _: &AccessGrant, segments: &[&str]) -> Reply {
+    pub(crate) fn update_location(
+        &mut self,
+        call: &Call,
+        _: &AccessGrant,
+        segments: &[&str],
+    ) -> Reply {
         let Some(index) = self.location_index(segments[3]) else {
             return not_found(call, segments[3]);
         };
@@ -178,22 +246,36 @@ impl SimTenant {
             Ok(location) => location,
             Err(message) => return call.error(400, "BadRequest", &message),
         };
-        let id = self.named_locations[index].id().unwrap_or_default().to_owned();
+        let id = self.named_locations[index]
+            .id()
+            .unwrap_or_default()
+            .to_owned();
         self.named_locations[index] = stamp_location(location, &id, call.now, false);
         Reply::no_content()
     }
 
-    pub(crate) fn delete_location(&mut self, call: &Call, _: &AccessGrant, segments: &[&str]) -> Reply {
+    pub(crate) fn delete_location(
+        &mut self,
+        call: &Call,
+        _: &AccessGrant,
+        segments: &[&str],
+    ) -> Reply {
         let Some(index) = self.location_index(segments[3]) else {
             return not_found(call, segments[3]);
         };
-        let id = self.named_locations[index].id().unwrap_or_default().to_owned();
+        let id = self.named_locations[index]
+            .id()
+            .unwrap_or_default()
+            .to_owned();
         let users: Vec<&str> = self
             .policies
             .iter()
             .filter(|p| {
                 p.conditions.locations.as_ref().is_some_and(|l| {
-                    l.include_locations.iter().chain(&l.exclude_locations).any(|x| x.eq_ignore_ascii_case(&id))
+                    l.include_locations
+                        .iter()
+                        .chain(&l.exclude_locations)
+                        .any(|x| x.eq_ignore_ascii_case(&id))
                 })
             })
             .map(|p| p.display_name.as_str())
@@ -214,14 +296,30 @@ impl SimTenant {
     }
 
     fn location_index(&self, id: &str) -> Option<usize> {
-        self.named_locations.iter().position(|l| l.id().is_some_and(|lid| lid.eq_ignore_ascii_case(id)))
+        self.named_locations
+            .iter()
+            .position(|l| l.id().is_some_and(|lid| lid.eq_ignore_ascii_case(id)))
     }
 
-    pub(crate) fn get_security_defaults(&mut self, call: &Call, _: &AccessGrant, _: &[&str]) -> Reply {
-        Reply::ok(entity(call, "policies/identitySecurityDefaultsEnforcementPolicy", self.security_defaults_json()))
+    pub(crate) fn get_security_defaults(
+        &mut self,
+        call: &Call,
+        _: &AccessGrant,
+        _: &[&str],
+    ) -> Reply {
+        Reply::ok(entity(
+            call,
+            "policies/identitySecurityDefaultsEnforcementPolicy",
+            self.security_defaults_json(),
+        ))
     }
 
-    pub(crate) fn update_security_defaults(&mut self, call: &Call, _: &AccessGrant, _: &[&str]) -> Reply {
+    pub(crate) fn update_security_defaults(
+        &mut self,
+        call: &Call,
+        _: &AccessGrant,
+        _: &[&str],
+    ) -> Reply {
         let patch = match call.json_body() {
             Ok(body) => body,
             Err(reply) => return reply,
@@ -229,7 +327,10 @@ impl SimTenant {
         let Some(map) = patch.as_object() else {
             return call.error(400, "BadRequest", "The request body must be a JSON object.");
         };
-        if let Some(unknown) = map.keys().find(|k| !k.contains('@') && k.as_str() != "isEnabled") {
+        if let Some(unknown) = map
+            .keys()
+            .find(|k| !k.contains('@') && k.as_str() != "isEnabled")
+        {
             return call.error(
                 400,
                 "BadRequest",
@@ -238,13 +339,24 @@ impl SimTenant {
         }
         match map.get("isEnabled") {
             Some(Value::Bool(enable)) => {
-                if *enable && self.policies.iter().any(|p| p.state != PolicyState::Disabled) {
+                if *enable
+                    && self
+                        .policies
+                        .iter()
+                        .any(|p| p.state != PolicyState::Disabled)
+                {
                     return call.error(400, "BadRequest", POLICIES_ENABLED_ERROR);
                 }
                 self.security_defaults_enabled = *enable;
                 Reply::no_content()
             }
-            Some(other) => call.error(400, "BadRequest", &format!("Cannot convert the literal '{other}' to the expected type 'Edm.Boolean'.")),
+            Some(other) => call.error(
+                400,
+                "BadRequest",
+                &format!(
+                    "Cannot convert the literal '{other}' to the expected type 'Edm.Boolean'."
+                ),
+            ),
             None => Reply::no_content(),
         }
     }
@@ -259,11 +371,20 @@ impl SimTenant {
     }
 }
 
-fn list(call: &Call, items: &[Value], page_size: Option<usize>, path: &str, context: &str) -> Reply {
+fn list(
+    call: &Call,
+    items: &[Value],
+    page_size: Option<usize>,
+    path: &str,
+    context: &str,
+) -> Reply {
     match page(call, items, page_size, path) {
         Ok((items, next)) => {
             let fields = selected(call);
-            let items = items.into_iter().map(|v| select(v, fields.as_deref())).collect();
+            let items = items
+                .into_iter()
+                .map(|v| select(v, fields.as_deref()))
+                .collect();
             collection(call, context, items, next)
         }
         Err(reply) => reply,
@@ -287,15 +408,47 @@ fn stamp_location(location: NamedLocation, id: &str, now: u64, creating: bool) -
     };
     let id = Some(id.to_owned());
     match location {
-        NamedLocation::Ip { display_name, is_trusted, ip_ranges, extra, .. } => {
-            NamedLocation::Ip { id, display_name, is_trusted, ip_ranges, extra: stamp(extra) }
-        }
-        NamedLocation::Country { display_name, countries_and_regions, include_unknown, lookup_method, extra, .. } => {
-            NamedLocation::Country { id, display_name, countries_and_regions, include_unknown, lookup_method, extra: stamp(extra) }
-        }
-        NamedLocation::Other { odata_type, display_name, is_trusted, extra, .. } => {
-            NamedLocation::Other { odata_type, id, display_name, is_trusted, extra: stamp(extra) }
-        }
+        NamedLocation::Ip {
+            display_name,
+            is_trusted,
+            ip_ranges,
+            extra,
+            ..
+        } => NamedLocation::Ip {
+            id,
+            display_name,
+            is_trusted,
+            ip_ranges,
+            extra: stamp(extra),
+        },
+        NamedLocation::Country {
+            display_name,
+            countries_and_regions,
+            include_unknown,
+            lookup_method,
+            extra,
+            ..
+        } => NamedLocation::Country {
+            id,
+            display_name,
+            countries_and_regions,
+            include_unknown,
+            lookup_method,
+            extra: stamp(extra),
+        },
+        NamedLocation::Other {
+            odata_type,
+            display_name,
+            is_trusted,
+            extra,
+            ..
+        } => NamedLocation::Other {
+            odata_type,
+            id,
+            display_name,
+            is_trusted,
+            extra: stamp(extra),
+        },
     }
 }
 

@@ -41,7 +41,15 @@ const USER_DEFAULT: &[&str] = &[
 ];
 
 /// Properties `$filter` and `$search` accept on users here.
-const USER_QUERYABLE: &[&str] = &["id", "displayName", "userPrincipalName", "mail", "userType", "givenName", "surname"];
+const USER_QUERYABLE: &[&str] = &[
+    "id",
+    "displayName",
+    "userPrincipalName",
+    "mail",
+    "userType",
+    "givenName",
+    "surname",
+];
 
 impl SimUser {
     fn property(&self, name: &str) -> Value {
@@ -132,7 +140,12 @@ impl SimTenant {
     /// groups, so both list the same objects): groups and activated directory roles, or only
     /// one kind with an OData cast (`/microsoft.graph.directoryRole`). `$count=true` needs
     /// `ConsistencyLevel: eventual`, as on `/users`.
-    pub(crate) fn list_my_memberships(&mut self, call: &Call, grant: &AccessGrant, segments: &[&str]) -> Reply {
+    pub(crate) fn list_my_memberships(
+        &mut self,
+        call: &Call,
+        grant: &AccessGrant,
+        segments: &[&str],
+    ) -> Reply {
         let Some(user) = self.user(&grant.user_id) else {
             return user_not_found(call, &grant.user_id);
         };
@@ -143,7 +156,11 @@ impl SimTenant {
             items.extend(
                 self.groups
                     .iter()
-                    .filter(|g| user.group_ids.iter().any(|id| id.eq_ignore_ascii_case(&g.id)))
+                    .filter(|g| {
+                        user.group_ids
+                            .iter()
+                            .any(|id| id.eq_ignore_ascii_case(&g.id))
+                    })
                     .map(SimGroup::to_graph),
             );
         }
@@ -151,7 +168,11 @@ impl SimTenant {
             items.extend(
                 self.directory_roles
                     .iter()
-                    .filter(|r| user.role_template_ids.iter().any(|t| t.eq_ignore_ascii_case(&r.role_template_id)))
+                    .filter(|r| {
+                        user.role_template_ids
+                            .iter()
+                            .any(|t| t.eq_ignore_ascii_case(&r.role_template_id))
+                    })
                     .map(role_json),
             );
         }
@@ -168,8 +189,14 @@ impl SimTenant {
         };
         match page(call, &items, self.page_size, call.path) {
             Ok((items, next)) => {
-                let items = items.into_iter().map(|v| super::graph::select(v, fields.as_deref())).collect();
-                with_count(collection(call, context, items, next), count.then_some(total))
+                let items = items
+                    .into_iter()
+                    .map(|v| super::graph::select(v, fields.as_deref()))
+                    .collect();
+                with_count(
+                    collection(call, context, items, next),
+                    count.then_some(total),
+                )
             }
             Err(reply) => reply,
         }
@@ -178,7 +205,9 @@ impl SimTenant {
     /// `/users` with `$search` (needs `ConsistencyLevel: eventual`), `$filter` (`startswith`,
     /// `eq`, joined by `and`/`or`), `$select`, `$top` and `$count`.
     pub(crate) fn list_users(&mut self, call: &Call, _: &AccessGrant, _: &[&str]) -> Reply {
-        let eventual = call.header("ConsistencyLevel").is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
+        let eventual = call
+            .header("ConsistencyLevel")
+            .is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
         let fields = match user_select(call) {
             Ok(fields) => fields,
             Err(reply) => return reply,
@@ -196,7 +225,11 @@ impl SimTenant {
                 Ok(clauses) => clauses,
                 Err(message) => return call.error(400, "Request_UnsupportedQuery", &message),
             };
-            users.retain(|u| clauses.matches(|property, term| u.text(property).is_some_and(|v| search_matches(&v, term))));
+            users.retain(|u| {
+                clauses.matches(|property, term| {
+                    u.text(property).is_some_and(|v| search_matches(&v, term))
+                })
+            });
         }
         if let Some(filter) = call.query("$filter") {
             let clauses = match parse_filter(filter) {
@@ -224,9 +257,15 @@ impl SimTenant {
             Err(reply) => return reply,
         };
         let total = users.len();
-        let items: Vec<Value> = users.iter().map(|u| u.to_graph(fields.as_deref())).collect();
+        let items: Vec<Value> = users
+            .iter()
+            .map(|u| u.to_graph(fields.as_deref()))
+            .collect();
         match page(call, &items, self.page_size, "/users") {
-            Ok((items, next)) => with_count(collection(call, "users", items, next), count.then_some(total)),
+            Ok((items, next)) => with_count(
+                collection(call, "users", items, next),
+                count.then_some(total),
+            ),
             Err(reply) => reply,
         }
     }
@@ -239,30 +278,56 @@ impl SimTenant {
             Err(reply) => return reply,
         };
         let Some(ids) = body.get("ids").and_then(Value::as_array) else {
-            return call.error(400, "Request_BadRequest", "Invalid request: the ids parameter is required.");
+            return call.error(
+                400,
+                "Request_BadRequest",
+                "Invalid request: the ids parameter is required.",
+            );
         };
         if ids.len() > 1000 {
-            return call.error(400, "Request_BadRequest", "Too many ids: at most 1000 can be requested at once.");
+            return call.error(
+                400,
+                "Request_BadRequest",
+                "Too many ids: at most 1000 can be requested at once.",
+            );
         }
         let types: Vec<String> = body
             .get("types")
             .and_then(Value::as_array)
-            .map(|t| t.iter().filter_map(Value::as_str).map(str::to_ascii_lowercase).collect())
+            .map(|t| {
+                t.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_ascii_lowercase)
+                    .collect()
+            })
             .unwrap_or_default();
         let wanted = |kind: &str| types.is_empty() || types.iter().any(|t| t == kind);
         let mut items = Vec::new();
         for id in ids.iter().filter_map(Value::as_str) {
-            if let Some(user) = self.users.iter().find(|u| u.id.eq_ignore_ascii_case(id)).filter(|_| wanted("user")) {
+            if let Some(user) = self
+                .users
+                .iter()
+                .find(|u| u.id.eq_ignore_ascii_case(id))
+                .filter(|_| wanted("user"))
+            {
                 let mut value = user.to_graph(None);
                 if let Value::Object(map) = &mut value {
                     map.insert("userType".to_owned(), user.property("userType"));
                     map.shift_insert(0, "@odata.type".to_owned(), json!("#microsoft.graph.user"));
                 }
                 items.push(value);
-            } else if let Some(group) = self.groups.iter().find(|g| g.id.eq_ignore_ascii_case(id)).filter(|_| wanted("group")) {
+            } else if let Some(group) = self
+                .groups
+                .iter()
+                .find(|g| g.id.eq_ignore_ascii_case(id))
+                .filter(|_| wanted("group"))
+            {
                 items.push(group.to_graph());
-            } else if let Some(role) =
-                self.directory_roles.iter().find(|r| r.id.eq_ignore_ascii_case(id)).filter(|_| wanted("directoryrole"))
+            } else if let Some(role) = self
+                .directory_roles
+                .iter()
+                .find(|r| r.id.eq_ignore_ascii_case(id))
+                .filter(|_| wanted("directoryrole"))
             {
                 items.push(role_json(role));
             }
@@ -318,10 +383,18 @@ impl SimTenant {
 /// Whether `$count=true` was asked; directory objects count only as an advanced query
 /// (`ConsistencyLevel: eventual`).
 fn counted(call: &Call) -> Result<bool, Reply> {
-    let count = call.query("$count").is_some_and(|c| c.eq_ignore_ascii_case("true"));
-    let eventual = call.header("ConsistencyLevel").is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
+    let count = call
+        .query("$count")
+        .is_some_and(|c| c.eq_ignore_ascii_case("true"));
+    let eventual = call
+        .header("ConsistencyLevel")
+        .is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
     if count && !eventual {
-        return Err(call.error(400, "Request_BadRequest", "$count is not currently supported."));
+        return Err(call.error(
+            400,
+            "Request_BadRequest",
+            "$count is not currently supported.",
+        ));
     }
     Ok(count)
 }
@@ -354,8 +427,13 @@ fn user_not_found(call: &Call, id: &str) -> Reply {
 
 /// The `$select` list, refusing properties `microsoft.graph.user` does not have.
 fn user_select(call: &Call) -> Result<Option<Vec<String>>, Reply> {
-    let Some(fields) = super::graph::selected(call) else { return Ok(None) };
-    match fields.iter().find(|f| !USER_PROPERTIES.iter().any(|p| p.eq_ignore_ascii_case(f))) {
+    let Some(fields) = super::graph::selected(call) else {
+        return Ok(None);
+    };
+    match fields
+        .iter()
+        .find(|f| !USER_PROPERTIES.iter().any(|p| p.eq_ignore_ascii_case(f)))
+    {
         Some(bad) => Err(call.error(
             400,
             "BadRequest",
@@ -382,12 +460,17 @@ impl<T> Clauses<T> {
 }
 
 fn canonical_property(name: &str) -> Option<&'static str> {
-    USER_QUERYABLE.iter().find(|p| p.eq_ignore_ascii_case(name.trim())).copied()
+    USER_QUERYABLE
+        .iter()
+        .find(|p| p.eq_ignore_ascii_case(name.trim()))
+        .copied()
 }
 
 /// `"displayName:ade" OR "mail:ade"` → clauses. Graph's search matches the start of any word.
 fn parse_search(text: &str) -> Result<Clauses<String>, String> {
-    let invalid = || format!("Invalid $search value {text}: use \"property:text\" clauses joined by OR or AND, e.g. \"displayName:adele\".");
+    let invalid = || {
+        format!("Invalid $search value {text}: use \"property:text\" clauses joined by OR or AND, e.g. \"displayName:adele\".")
+    };
     let mut items = Vec::new();
     let mut any = true;
     let mut rest = text.trim();
@@ -414,7 +497,10 @@ fn parse_search(text: &str) -> Result<Clauses<String>, String> {
 
 fn search_matches(value: &str, term: &str) -> bool {
     let value = value.to_lowercase();
-    value.starts_with(term) || value.split(|c: char| !c.is_alphanumeric()).any(|word| word.starts_with(term))
+    value.starts_with(term)
+        || value
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| word.starts_with(term))
 }
 
 enum Op {
@@ -443,10 +529,14 @@ fn parse_filter(text: &str) -> Result<Clauses<(Op, String)>, FilterError> {
         };
         let (value, after) = quoted(tail).ok_or(FilterError::Syntax)?;
         let after = match op {
-            Op::StartsWith => after.trim_start().strip_prefix(')').ok_or(FilterError::Syntax)?,
+            Op::StartsWith => after
+                .trim_start()
+                .strip_prefix(')')
+                .ok_or(FilterError::Syntax)?,
             Op::Eq => after,
         };
-        let canonical = canonical_property(property).ok_or_else(|| FilterError::Property(property.to_owned()))?;
+        let canonical = canonical_property(property)
+            .ok_or_else(|| FilterError::Property(property.to_owned()))?;
         items.push((canonical.to_owned(), (op, value)));
         rest = after.trim();
         if rest.is_empty() {
@@ -464,12 +554,17 @@ fn parse_filter(text: &str) -> Result<Clauses<(Op, String)>, FilterError> {
         any = Some(is_or);
         rest = tail.trim();
     }
-    Ok(Clauses { items, any: any.unwrap_or(false) })
+    Ok(Clauses {
+        items,
+        any: any.unwrap_or(false),
+    })
 }
 
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    (text.len() >= prefix.len() && text.is_char_boundary(prefix.len()) && text[..prefix.len()].eq_ignore_ascii_case(prefix))
-        .then(|| &text[prefix.len()..])
+    (text.len() >= prefix.len()
+        && text.is_char_boundary(prefix.len())
+        && text[..prefix.len()].eq_ignore_ascii_case(prefix))
+    .then(|| &text[prefix.len()..])
 }
 
 /// A single-quoted OData string (`''` escapes a quote) and what follows it.
@@ -498,21 +593,37 @@ mod tests {
 
     #[test]
     fn filter_parses_startswith_and_eq_with_escaped_quotes() {
-        let c = parse_filter("startswith(displayName,'O''Brien') or userPrincipalName eq 'a@b.com'").ok().unwrap();
+        let c =
+            parse_filter("startswith(displayName,'O''Brien') or userPrincipalName eq 'a@b.com'")
+                .ok()
+                .unwrap();
         assert!(c.any);
         assert_eq!(c.items.len(), 2);
         assert_eq!(c.items[0].1 .1, "O'Brien");
-        assert!(matches!(parse_filter("startswith(department,'x')"), Err(FilterError::Property(p)) if p == "department"));
-        assert!(matches!(parse_filter("displayName gt 'a'"), Err(FilterError::Syntax)));
-        assert!(matches!(parse_filter("startswith(displayName,'a') or displayName eq 'b' and mail eq 'c'"), Err(FilterError::Syntax)));
+        assert!(
+            matches!(parse_filter("startswith(department,'x')"), Err(FilterError::Property(p)) if p == "department")
+        );
+        assert!(matches!(
+            parse_filter("displayName gt 'a'"),
+            Err(FilterError::Syntax)
+        ));
+        assert!(matches!(
+            parse_filter("startswith(displayName,'a') or displayName eq 'b' and mail eq 'c'"),
+            Err(FilterError::Syntax)
+        ));
     }
 
     #[test]
     fn search_matches_the_start_of_any_word() {
         assert!(search_matches("Adele Vance", "van"));
-        assert!(search_matches("breakglass01@contoso.onmicrosoft.com", "contoso"));
+        assert!(search_matches(
+            "breakglass01@contoso.onmicrosoft.com",
+            "contoso"
+        ));
         assert!(!search_matches("Adele Vance", "ele"));
-        let c = parse_search("\"displayName:ad\" OR \"mail:ad\"").ok().unwrap();
+        let c = parse_search("\"displayName:ad\" OR \"mail:ad\"")
+            .ok()
+            .unwrap();
         assert_eq!(c.items.len(), 2);
         assert!(parse_search("adele").is_err());
     }

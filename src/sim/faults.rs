@@ -108,13 +108,19 @@ impl FaultRule {
 
     fn matches(&self, service: FaultService, method: &str, path: &str) -> bool {
         self.service == service
-            && self.method.as_deref().map_or(true, |m| m.eq_ignore_ascii_case(method))
+            && self
+                .method
+                .as_deref()
+                .map_or(true, |m| m.eq_ignore_ascii_case(method))
             && path_matches(&self.path, path)
     }
 }
 
 fn path_matches(pattern: &str, path: &str) -> bool {
-    let mut want = pattern.trim_matches('/').split('/').filter(|s| !s.is_empty());
+    let mut want = pattern
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty());
     let mut have = path.trim_matches('/').split('/').filter(|s| !s.is_empty());
     loop {
         match (want.next(), have.next()) {
@@ -128,9 +134,17 @@ fn path_matches(pattern: &str, path: &str) -> bool {
 
 /// The fault that fires for this request, if any; every matching rule counts the request, and
 /// rules that have fired their last time are dropped.
-pub(crate) fn take_fault(rules: &mut Vec<FaultRule>, service: FaultService, method: &str, path: &str) -> Option<Fault> {
+pub(crate) fn take_fault(
+    rules: &mut Vec<FaultRule>,
+    service: FaultService,
+    method: &str,
+    path: &str,
+) -> Option<Fault> {
     let mut fired = None;
-    for rule in rules.iter_mut().filter(|r| r.matches(service, method, path)) {
+    for rule in rules
+        .iter_mut()
+        .filter(|r| r.matches(service, method, path))
+    {
         rule.seen += 1;
         let first = rule.occurrence;
         let last = rule.occurrence + rule.times - 1;
@@ -149,22 +163,52 @@ mod tests {
 
     #[test]
     fn wildcards_match_one_segment_and_double_star_the_rest() {
-        assert!(path_matches("/identity/conditionalAccess/policies/*", "/identity/conditionalAccess/policies/abc"));
-        assert!(!path_matches("/identity/conditionalAccess/policies/*", "/identity/conditionalAccess/policies"));
-        assert!(path_matches("/identity/**", "/identity/conditionalAccess/namedLocations"));
+        assert!(path_matches(
+            "/identity/conditionalAccess/policies/*",
+            "/identity/conditionalAccess/policies/abc"
+        ));
+        assert!(!path_matches(
+            "/identity/conditionalAccess/policies/*",
+            "/identity/conditionalAccess/policies"
+        ));
+        assert!(path_matches(
+            "/identity/**",
+            "/identity/conditionalAccess/namedLocations"
+        ));
         assert!(path_matches("/**", "/me"));
-        assert!(path_matches("/IDENTITY/conditionalaccess/POLICIES", "/identity/conditionalAccess/policies"));
+        assert!(path_matches(
+            "/IDENTITY/conditionalaccess/POLICIES",
+            "/identity/conditionalAccess/policies"
+        ));
         assert!(!path_matches("/me", "/me/memberOf"));
     }
 
     #[test]
     fn a_rule_fires_on_its_occurrence_for_its_count_then_disappears() {
-        let mut rules = vec![FaultRule::graph("GET", "/me", Fault::InternalError).on_occurrence(2).times(2)];
-        assert_eq!(take_fault(&mut rules, FaultService::Graph, "GET", "/me"), None);
-        assert_eq!(take_fault(&mut rules, FaultService::Graph, "POST", "/me"), None, "other methods do not count");
-        assert_eq!(take_fault(&mut rules, FaultService::Graph, "GET", "/me"), Some(Fault::InternalError));
-        assert_eq!(take_fault(&mut rules, FaultService::Graph, "GET", "/me"), Some(Fault::InternalError));
+        let mut rules = vec![FaultRule::graph("GET", "/me", Fault::InternalError)
+            .on_occurrence(2)
+            .times(2)];
+        assert_eq!(
+            take_fault(&mut rules, FaultService::Graph, "GET", "/me"),
+            None
+        );
+        assert_eq!(
+            take_fault(&mut rules, FaultService::Graph, "POST", "/me"),
+            None,
+            "other methods do not count"
+        );
+        assert_eq!(
+            take_fault(&mut rules, FaultService::Graph, "GET", "/me"),
+            Some(Fault::InternalError)
+        );
+        assert_eq!(
+            take_fault(&mut rules, FaultService::Graph, "GET", "/me"),
+            Some(Fault::InternalError)
+        );
         assert!(rules.is_empty());
-        assert_eq!(take_fault(&mut rules, FaultService::Graph, "GET", "/me"), None);
+        assert_eq!(
+            take_fault(&mut rules, FaultService::Graph, "GET", "/me"),
+            None
+        );
     }
 }

@@ -43,11 +43,19 @@ pub(crate) struct Reply {
 
 impl Reply {
     pub(crate) fn ok(body: Value) -> Reply {
-        Reply { status: 200, headers: Vec::new(), body: Some(body) }
+        Reply {
+            status: 200,
+            headers: Vec::new(),
+            body: Some(body),
+        }
     }
 
     pub(crate) fn no_content() -> Reply {
-        Reply { status: 204, headers: Vec::new(), body: None }
+        Reply {
+            status: 204,
+            headers: Vec::new(),
+            body: None,
+        }
     }
 
     fn header(mut self, name: &str, value: &str) -> Reply {
@@ -76,11 +84,17 @@ pub(crate) struct Call<'a> {
 impl Call<'_> {
     /// The value of a query option (e.g. `$top`), case-insensitive name.
     pub(crate) fn query(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// A Graph error answer.
@@ -109,7 +123,9 @@ impl Call<'_> {
                 "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
             )
         };
-        let is_json = self.header("content-type").is_some_and(|t| t.to_ascii_lowercase().contains("application/json"));
+        let is_json = self
+            .header("content-type")
+            .is_some_and(|t| t.to_ascii_lowercase().contains("application/json"));
         match self.body {
             Some(text) if is_json => serde_json::from_str(text).map_err(|_| unreadable()),
             _ => Err(unreadable()),
@@ -145,9 +161,15 @@ impl Permission {
     /// Delegated scopes that allow the call (any one suffices).
     fn scopes(self) -> &'static [&'static str] {
         match self {
-            Permission::CaRead => &["Policy.Read.All", "Policy.Read.ConditionalAccess", "Policy.ReadWrite.ConditionalAccess"],
+            Permission::CaRead => &[
+                "Policy.Read.All",
+                "Policy.Read.ConditionalAccess",
+                "Policy.ReadWrite.ConditionalAccess",
+            ],
             Permission::CaWrite => &["Policy.ReadWrite.ConditionalAccess"],
-            Permission::SecurityDefaultsRead => &["Policy.Read.All", "Policy.ReadWrite.SecurityDefaults"],
+            Permission::SecurityDefaultsRead => {
+                &["Policy.Read.All", "Policy.ReadWrite.SecurityDefaults"]
+            }
             Permission::SecurityDefaultsWrite => &["Policy.ReadWrite.SecurityDefaults"],
             Permission::Licences => &[
                 "LicenseAssignment.Read.All",
@@ -165,12 +187,19 @@ impl Permission {
                 "Directory.Read.All",
                 "Directory.ReadWrite.All",
             ],
-            Permission::Memberships => {
-                &["User.Read", "GroupMember.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"]
-            }
-            Permission::Users => {
-                &["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"]
-            }
+            Permission::Memberships => &[
+                "User.Read",
+                "GroupMember.Read.All",
+                "Directory.Read.All",
+                "Directory.ReadWrite.All",
+            ],
+            Permission::Users => &[
+                "User.ReadBasic.All",
+                "User.Read.All",
+                "User.ReadWrite.All",
+                "Directory.Read.All",
+                "Directory.ReadWrite.All",
+            ],
             Permission::Directory => &["Directory.Read.All", "Directory.ReadWrite.All"],
         }
     }
@@ -184,8 +213,11 @@ impl Permission {
             super::ROLE_SECURITY_READER,
             super::ROLE_GLOBAL_READER,
         ];
-        const WRITERS: &[&str] =
-            &[ROLE_GLOBAL_ADMINISTRATOR, ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR, ROLE_SECURITY_ADMINISTRATOR];
+        const WRITERS: &[&str] = &[
+            ROLE_GLOBAL_ADMINISTRATOR,
+            ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR,
+            ROLE_SECURITY_ADMINISTRATOR,
+        ];
         match self {
             Permission::CaRead | Permission::SecurityDefaultsRead => Some((
                 READERS,
@@ -218,13 +250,18 @@ impl SimTenant {
     /// ```
     pub fn handle_graph(&mut self, req: &SimRequest, now: u64) -> SimResponse {
         let request_id = self.new_id();
-        let client_request_id =
-            req.header_value("client-request-id").map(str::to_owned).unwrap_or_else(|| request_id.clone());
+        let client_request_id = req
+            .header_value("client-request-id")
+            .map(str::to_owned)
+            .unwrap_or_else(|| request_id.clone());
         let method = req.method.to_ascii_uppercase();
         let full_path = req.path().to_owned();
         let (version, path) = split_version(&full_path);
         let query = req.query();
-        let host = req.host.clone().unwrap_or_else(|| self.cloud.graph_host().to_owned());
+        let host = req
+            .host
+            .clone()
+            .unwrap_or_else(|| self.cloud.graph_host().to_owned());
         let call = Call {
             method: &method,
             version: version.unwrap_or(""),
@@ -238,7 +275,11 @@ impl SimTenant {
             client_request_id: &client_request_id,
         };
         if version.is_none() {
-            let segment = full_path.trim_start_matches('/').split('/').next().unwrap_or("");
+            let segment = full_path
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or("");
             let reply = call.error(400, "BadRequest", &format!("Invalid version: {segment}"));
             return self.send(reply, &call);
         }
@@ -287,7 +328,9 @@ impl SimTenant {
             res.body.push('}');
         }
         if let Transport::TruncateAfter { .. } = transport {
-            transport = Transport::TruncateAfter { bytes: res.body.len() / 2 };
+            transport = Transport::TruncateAfter {
+                bytes: res.body.len() / 2,
+            };
         }
         res.delay_ms = delay_ms;
         res.transport = transport;
@@ -296,13 +339,22 @@ impl SimTenant {
 
     /// Turns a reply into HTTP with Graph's standard headers.
     fn send(&self, reply: Reply, call: &Call) -> SimResponse {
-        let content_type = if reply.status >= 400 { "application/json" } else { JSON_CONTENT_TYPE };
-        let body = reply.body.as_ref().map(Value::to_string).unwrap_or_default();
+        let content_type = if reply.status >= 400 {
+            "application/json"
+        } else {
+            JSON_CONTENT_TYPE
+        };
+        let body = reply
+            .body
+            .as_ref()
+            .map(Value::to_string)
+            .unwrap_or_default();
         let mut res = SimResponse::new(reply.status, content_type, body)
             .with_header("request-id", call.request_id)
             .with_header("client-request-id", call.client_request_id);
         if reply.body.is_none() {
-            res.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+            res.headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
         }
         res.headers.extend(reply.headers);
         res
@@ -319,45 +371,70 @@ impl SimTenant {
         let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
         let m = call.method;
         use Permission::*;
-        let (permission, handler): (Permission, Handler) =
-            match (lower.as_slice(), m) {
-                (["identity", "conditionalaccess", "policies"], "GET") => (CaRead, SimTenant::list_policies),
-                (["identity", "conditionalaccess", "policies"], "POST") => (CaWrite, SimTenant::create_policy),
-                (["identity", "conditionalaccess", "policies", _], "GET") => (CaRead, SimTenant::get_policy),
-                (["identity", "conditionalaccess", "policies", _], "PATCH") => (CaWrite, SimTenant::update_policy),
-                (["identity", "conditionalaccess", "policies", _], "DELETE") => (CaWrite, SimTenant::delete_policy),
-                (["identity", "conditionalaccess", "namedlocations"], "GET") => (CaRead, SimTenant::list_locations),
-                (["identity", "conditionalaccess", "namedlocations"], "POST") => (CaWrite, SimTenant::create_location),
-                (["identity", "conditionalaccess", "namedlocations", _], "GET") => (CaRead, SimTenant::get_location),
-                (["identity", "conditionalaccess", "namedlocations", _], "PATCH") => {
-                    (CaWrite, SimTenant::update_location)
-                }
-                (["identity", "conditionalaccess", "namedlocations", _], "DELETE") => {
-                    (CaWrite, SimTenant::delete_location)
-                }
-                (["policies", "identitysecuritydefaultsenforcementpolicy"], "GET") => {
-                    (SecurityDefaultsRead, SimTenant::get_security_defaults)
-                }
-                (["policies", "identitysecuritydefaultsenforcementpolicy"], "PATCH") => {
-                    (SecurityDefaultsWrite, SimTenant::update_security_defaults)
-                }
-                (["subscribedskus"], "GET") => (Licences, SimTenant::list_skus),
-                (["organization"], "GET") => (Profile, SimTenant::list_organization),
-                (["me"], "GET") => (Profile, SimTenant::get_me),
-                (["me", "memberof" | "transitivememberof"], "GET")
-                | (["me", "memberof" | "transitivememberof", "microsoft.graph.directoryrole" | "microsoft.graph.group"], "GET") => {
-                    (Memberships, SimTenant::list_my_memberships)
-                }
-                (["users"], "GET") => (Users, SimTenant::list_users),
-                (["users", _], "GET") => (Users, SimTenant::get_user),
-                (["directoryobjects", "getbyids"], "POST") => (Directory, SimTenant::get_by_ids),
-                _ => return route_error(call, &lower),
-            };
-        if !grant.scopes.iter().any(|s| permission.scopes().iter().any(|p| p.eq_ignore_ascii_case(s))) {
+        let (permission, handler): (Permission, Handler) = match (lower.as_slice(), m) {
+            (["identity", "conditionalaccess", "policies"], "GET") => {
+                (CaRead, SimTenant::list_policies)
+            }
+            (["identity", "conditionalaccess", "policies"], "POST") => {
+                (CaWrite, SimTenant::create_policy)
+            }
+            (["identity", "conditionalaccess", "policies", _], "GET") => {
+                (CaRead, SimTenant::get_policy)
+            }
+            (["identity", "conditionalaccess", "policies", _], "PATCH") => {
+                (CaWrite, SimTenant::update_policy)
+            }
+            (["identity", "conditionalaccess", "policies", _], "DELETE") => {
+                (CaWrite, SimTenant::delete_policy)
+            }
+            (["identity", "conditionalaccess", "namedlocations"], "GET") => {
+                (CaRead, SimTenant::list_locations)
+            }
+            (["identity", "conditionalaccess", "namedlocations"], "POST") => {
+                (CaWrite, SimTenant::create_location)
+            }
+            (["identity", "conditionalaccess", "namedlocations", _], "GET") => {
+                (CaRead, SimTenant::get_location)
+            }
+            (["identity", "conditionalaccess", "namedlocations", _], "PATCH") => {
+                (CaWrite, SimTenant::update_location)
+            }
+            (["identity", "conditionalaccess", "namedlocations", _], "DELETE") => {
+                (CaWrite, SimTenant::delete_location)
+            }
+            (["policies", "identitysecuritydefaultsenforcementpolicy"], "GET") => {
+                (SecurityDefaultsRead, SimTenant::get_security_defaults)
+            }
+            (["policies", "identitysecuritydefaultsenforcementpolicy"], "PATCH") => {
+                (SecurityDefaultsWrite, SimTenant::update_security_defaults)
+            }
+            (["subscribedskus"], "GET") => (Licences, SimTenant::list_skus),
+            (["organization"], "GET") => (Profile, SimTenant::list_organization),
+            (["me"], "GET") => (Profile, SimTenant::get_me),
+            (["me", "memberof" | "transitivememberof"], "GET")
+            | (
+                ["me", "memberof" | "transitivememberof", "microsoft.graph.directoryrole" | "microsoft.graph.group"],
+                "GET",
+            ) => (Memberships, SimTenant::list_my_memberships),
+            (["users"], "GET") => (Users, SimTenant::list_users),
+            (["users", _], "GET") => (Users, SimTenant::get_user),
+            (["directoryobjects", "getbyids"], "POST") => (Directory, SimTenant::get_by_ids),
+            _ => return route_error(call, &lower),
+        };
+        if !grant.scopes.iter().any(|s| {
+            permission
+                .scopes()
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(s))
+        }) {
             return if permission.is_conditional_access() {
                 call.error(403, "AccessDenied", "You cannot perform the requested operation, required scopes are missing in the token.")
             } else {
-                call.error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+                call.error(
+                    403,
+                    "Authorization_RequestDenied",
+                    "Insufficient privileges to complete the operation.",
+                )
             };
         }
         if let Some((roles, names)) = permission.roles() {
@@ -387,7 +464,10 @@ impl SimTenant {
         };
         let token = call
             .header("authorization")
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .unwrap_or("");
         if token.is_empty() {
@@ -401,10 +481,14 @@ impl SimTenant {
         };
         let graph_host = host.unwrap_or(self.cloud.graph_host());
         if !grant.audience_host.eq_ignore_ascii_case(graph_host) {
-            return Err(unauthenticated("Access token validation failure. Invalid audience."));
+            return Err(unauthenticated(
+                "Access token validation failure. Invalid audience.",
+            ));
         }
         if call.now >= grant.expires_at {
-            return Err(unauthenticated("Lifetime validation failed, the token is expired."));
+            return Err(unauthenticated(
+                "Lifetime validation failed, the token is expired.",
+            ));
         }
         Ok(grant.clone())
     }
@@ -413,9 +497,16 @@ impl SimTenant {
     /// in order; `dependsOn` makes a request wait for, and fail with, the ones it names.
     fn batch(&mut self, call: &Call, host: Option<&str>) -> BatchOutcome {
         let mut outcome = BatchOutcome::default();
-        let fail = |reply: Reply| BatchOutcome { reply, ..BatchOutcome::default() };
+        let fail = |reply: Reply| BatchOutcome {
+            reply,
+            ..BatchOutcome::default()
+        };
         if call.method != "POST" {
-            return fail(call.error(405, "BadRequest", "Specified HTTP method is not allowed for the request target."));
+            return fail(call.error(
+                405,
+                "BadRequest",
+                "Specified HTTP method is not allowed for the request target.",
+            ));
         }
         let body = match call.json_body() {
             Ok(body) => body,
@@ -430,7 +521,10 @@ impl SimTenant {
             return fail(call.error(
                 400,
                 "BadRequest",
-                &format!("The batch contains {} requests; the limit is {MAX_BATCH_REQUESTS}.", requests.len()),
+                &format!(
+                    "The batch contains {} requests; the limit is {MAX_BATCH_REQUESTS}.",
+                    requests.len()
+                ),
             ));
         }
         let mut ids: Vec<&str> = Vec::new();
@@ -453,13 +547,20 @@ impl SimTenant {
                 return fail(call.error(
                     400,
                     "BadRequest",
-                    &format!("Write request id : {id} does not contain Content-Type header or body."),
+                    &format!(
+                        "Write request id : {id} does not contain Content-Type header or body."
+                    ),
                 ));
             }
             ids.push(id);
         }
         for r in requests {
-            for dep in r.get("dependsOn").and_then(Value::as_array).into_iter().flatten() {
+            for dep in r
+                .get("dependsOn")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if !dep.as_str().is_some_and(|d| ids.contains(&d)) {
                     return fail(invalid());
                 }
@@ -470,12 +571,26 @@ impl SimTenant {
         let mut statuses: Vec<(String, u16)> = Vec::new();
         for r in requests {
             let id = r["id"].as_str().unwrap_or_default().to_owned();
-            let method = r["method"].as_str().unwrap_or_default().to_ascii_uppercase();
+            let method = r["method"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_uppercase();
             let url = r["url"].as_str().unwrap_or_default();
-            let url = if url.starts_with('/') { url.to_owned() } else { format!("/{url}") };
-            let failed_dependency = r.get("dependsOn").and_then(Value::as_array).is_some_and(|deps| {
-                deps.iter().any(|d| statuses.iter().any(|(sid, st)| Some(sid.as_str()) == d.as_str() && *st >= 400))
-            });
+            let url = if url.starts_with('/') {
+                url.to_owned()
+            } else {
+                format!("/{url}")
+            };
+            let failed_dependency =
+                r.get("dependsOn")
+                    .and_then(Value::as_array)
+                    .is_some_and(|deps| {
+                        deps.iter().any(|d| {
+                            statuses
+                                .iter()
+                                .any(|(sid, st)| Some(sid.as_str()) == d.as_str() && *st >= 400)
+                        })
+                    });
             let mut headers: Vec<(String, String)> = call
                 .headers
                 .iter()
@@ -483,7 +598,10 @@ impl SimTenant {
                 .cloned()
                 .collect();
             if let Some(h) = r.get("headers").and_then(Value::as_object) {
-                headers.extend(h.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))));
+                headers.extend(
+                    h.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))),
+                );
             }
             let body_text = r.get("body").filter(|b| !b.is_null()).map(Value::to_string);
             let (path, query_text) = url.split_once('?').unwrap_or((&url, ""));
@@ -501,7 +619,11 @@ impl SimTenant {
                 client_request_id: call.client_request_id,
             };
             let reply = if failed_dependency {
-                inner.error(424, "FailedDependency", "The request was not run because a request it depends on failed.")
+                inner.error(
+                    424,
+                    "FailedDependency",
+                    "The request was not run because a request it depends on failed.",
+                )
             } else {
                 let fault = take_fault(&mut self.faults, FaultService::Graph, &method, path);
                 match fault.and_then(|f| fault_before_commit(f, &inner)) {
@@ -512,7 +634,9 @@ impl SimTenant {
                     None => {
                         let reply = self.dispatch(&inner, host);
                         match fault {
-                            Some(Fault::GatewayTimeout { after_commit: true }) => gateway_timeout(&inner),
+                            Some(Fault::GatewayTimeout { after_commit: true }) => {
+                                gateway_timeout(&inner)
+                            }
                             Some(Fault::Slow { ms }) => {
                                 outcome.delay_ms += ms;
                                 reply
@@ -540,8 +664,15 @@ impl SimTenant {
             entry.insert("status".to_owned(), Value::from(reply.status));
             let mut inner_headers = Map::new();
             if reply.body.is_some() {
-                let content_type = if reply.status >= 400 { "application/json" } else { JSON_CONTENT_TYPE };
-                inner_headers.insert("Content-Type".to_owned(), Value::String(content_type.to_owned()));
+                let content_type = if reply.status >= 400 {
+                    "application/json"
+                } else {
+                    JSON_CONTENT_TYPE
+                };
+                inner_headers.insert(
+                    "Content-Type".to_owned(),
+                    Value::String(content_type.to_owned()),
+                );
             }
             for (k, v) in &reply.headers {
                 inner_headers.insert(k.clone(), Value::String(v.clone()));
@@ -606,20 +737,35 @@ const ROUTES: &[&[&str]] = &[
 fn route_error(call: &Call, lower: &[&str]) -> Reply {
     let known_path = ROUTES.iter().any(|route| {
         (lower.len() == route.len() || lower.len() + 1 == route.len() && !lower.is_empty())
-            && lower.iter().zip(route.iter()).all(|(s, r)| *r == "{}" || s == r)
+            && lower
+                .iter()
+                .zip(route.iter())
+                .all(|(s, r)| *r == "{}" || s == r)
     });
     if known_path {
-        return call.error(405, "BadRequest", "Specified HTTP method is not allowed for the request target.");
+        return call.error(
+            405,
+            "BadRequest",
+            "Specified HTTP method is not allowed for the request target.",
+        );
     }
     let original: Vec<&str> = call.path.split('/').filter(|s| !s.is_empty()).collect();
     let bad = (0..lower.len())
         .find(|&i| {
             !ROUTES.iter().any(|route| {
-                route.len() > i && lower[..=i].iter().zip(route.iter()).all(|(s, r)| *r == "{}" || s == r)
+                route.len() > i
+                    && lower[..=i]
+                        .iter()
+                        .zip(route.iter())
+                        .all(|(s, r)| *r == "{}" || s == r)
             })
         })
         .map_or("", |i| original[i]);
-    call.error(400, "BadRequest", &format!("Resource not found for the segment '{bad}'."))
+    call.error(
+        400,
+        "BadRequest",
+        &format!("Resource not found for the segment '{bad}'."),
+    )
 }
 
 /// The answer of a fault that stops the request before it is processed; `None` for faults
@@ -631,20 +777,38 @@ fn fault_before_commit(fault: Fault, call: &Call) -> Option<Reply> {
     };
     match fault {
         Fault::Throttle { retry_after_s } => Some(with_retry_after(
-            call.error(429, "TooManyRequests", "Too many requests. Retry after the time given in the Retry-After header."),
+            call.error(
+                429,
+                "TooManyRequests",
+                "Too many requests. Retry after the time given in the Retry-After header.",
+            ),
             retry_after_s,
         )),
         Fault::ServiceUnavailable { retry_after_s } => Some(with_retry_after(
-            call.error(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later."),
+            call.error(
+                503,
+                "serviceNotAvailable",
+                "The service is temporarily unavailable. Please retry later.",
+            ),
             retry_after_s,
         )),
-        Fault::GatewayTimeout { after_commit: false } => Some(gateway_timeout(call)),
-        Fault::InternalError => {
-            Some(call.error(500, "InternalServerError", "An internal server error occurred while processing the request."))
-        }
-        Fault::TokenExpired => Some(call.error(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")),
+        Fault::GatewayTimeout {
+            after_commit: false,
+        } => Some(gateway_timeout(call)),
+        Fault::InternalError => Some(call.error(
+            500,
+            "InternalServerError",
+            "An internal server error occurred while processing the request.",
+        )),
+        Fault::TokenExpired => Some(call.error(
+            401,
+            "InvalidAuthenticationToken",
+            "Lifetime validation failed, the token is expired.",
+        )),
         // The client sees only the reset; the status is never sent.
-        Fault::ResetBeforeCommit => Some(call.error(503, "serviceNotAvailable", "The connection was reset.")),
+        Fault::ResetBeforeCommit => {
+            Some(call.error(503, "serviceNotAvailable", "The connection was reset."))
+        }
         Fault::GatewayTimeout { after_commit: true }
         | Fault::Slow { .. }
         | Fault::ResetAfterCommit
@@ -654,7 +818,11 @@ fn fault_before_commit(fault: Fault, call: &Call) -> Option<Reply> {
 }
 
 fn gateway_timeout(call: &Call) -> Reply {
-    call.error(504, "GatewayTimeout", "The gateway did not receive a response from the service in time.")
+    call.error(
+        504,
+        "GatewayTimeout",
+        "The gateway did not receive a response from the service in time.",
+    )
 }
 
 /// One page of a collection: `$top` (1–999) or the tenant's page size, continued with an
@@ -669,20 +837,26 @@ pub(crate) fn page<T: Clone>(
         None => None,
         Some(text) => match text.parse::<usize>() {
             Ok(n) if (1..=999).contains(&n) => Some(n),
-            _ => {
-                return Err(call.error(
-                    400,
-                    "Request_BadRequest",
-                    &format!("Invalid page size specified: '{text}'. Must be between 1 and 999 inclusive."),
-                ))
-            }
+            _ => return Err(call.error(
+                400,
+                "Request_BadRequest",
+                &format!(
+                    "Invalid page size specified: '{text}'. Must be between 1 and 999 inclusive."
+                ),
+            )),
         },
     };
     let offset = match call.query("$skiptoken") {
         None => 0,
         Some(token) => match decode_skiptoken(token) {
             Some(offset) if offset <= items.len() => offset,
-            _ => return Err(call.error(400, "Request_BadRequest", "The $skiptoken value is not valid.")),
+            _ => {
+                return Err(call.error(
+                    400,
+                    "Request_BadRequest",
+                    "The $skiptoken value is not valid.",
+                ))
+            }
         },
     };
     let size = top.or(default_size).unwrap_or(usize::MAX);
@@ -699,12 +873,19 @@ pub(crate) fn page<T: Clone>(
 
 /// Skip tokens look opaque (as Graph's do) but carry the offset.
 fn encode_skiptoken(offset: usize) -> String {
-    format!("RFNwdAIAAQAAA{}", crate::graph::codec::base64url_encode(format!("offset:{offset}").as_bytes()))
+    format!(
+        "RFNwdAIAAQAAA{}",
+        crate::graph::codec::base64url_encode(format!("offset:{offset}").as_bytes())
+    )
 }
 
 fn decode_skiptoken(token: &str) -> Option<usize> {
     let raw = crate::graph::codec::base64url_decode(token.strip_prefix("RFNwdAIAAQAAA")?)?;
-    String::from_utf8(raw).ok()?.strip_prefix("offset:")?.parse().ok()
+    String::from_utf8(raw)
+        .ok()?
+        .strip_prefix("offset:")?
+        .parse()
+        .ok()
 }
 
 /// Keeps `id`, annotations and the `$select`ed properties of an object.
@@ -714,7 +895,11 @@ pub(crate) fn select(value: Value, fields: Option<&[String]>) -> Value {
     };
     let kept: Map<String, Value> = map
         .iter()
-        .filter(|(k, _)| k.as_str() == "id" || k.starts_with('@') || fields.iter().any(|f| f.eq_ignore_ascii_case(k)))
+        .filter(|(k, _)| {
+            k.as_str() == "id"
+                || k.starts_with('@')
+                || fields.iter().any(|f| f.eq_ignore_ascii_case(k))
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Value::Object(kept)
@@ -722,13 +907,26 @@ pub(crate) fn select(value: Value, fields: Option<&[String]>) -> Value {
 
 /// The `$select` list, if any.
 pub(crate) fn selected(call: &Call) -> Option<Vec<String>> {
-    call.query("$select").map(|s| s.split(',').map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()).collect())
+    call.query("$select").map(|s| {
+        s.split(',')
+            .map(|f| f.trim().to_owned())
+            .filter(|f| !f.is_empty())
+            .collect()
+    })
 }
 
 /// A collection answer with `@odata.context` and, when more remain, `@odata.nextLink`.
-pub(crate) fn collection(call: &Call, context: &str, items: Vec<Value>, next: Option<String>) -> Reply {
+pub(crate) fn collection(
+    call: &Call,
+    context: &str,
+    items: Vec<Value>,
+    next: Option<String>,
+) -> Reply {
     let mut body = Map::new();
-    body.insert("@odata.context".to_owned(), Value::String(format!("{}/$metadata#{context}", call.base)));
+    body.insert(
+        "@odata.context".to_owned(),
+        Value::String(format!("{}/$metadata#{context}", call.base)),
+    );
     if let Some(next) = next {
         body.insert("@odata.nextLink".to_owned(), Value::String(next));
     }
@@ -739,7 +937,10 @@ pub(crate) fn collection(call: &Call, context: &str, items: Vec<Value>, next: Op
 /// An entity answer with its `@odata.context`.
 pub(crate) fn entity(call: &Call, context: &str, value: Value) -> Value {
     let mut body = Map::new();
-    body.insert("@odata.context".to_owned(), Value::String(format!("{}/$metadata#{context}/$entity", call.base)));
+    body.insert(
+        "@odata.context".to_owned(),
+        Value::String(format!("{}/$metadata#{context}/$entity", call.base)),
+    );
     if let Value::Object(map) = value {
         body.extend(map);
     }
@@ -748,6 +949,10 @@ pub(crate) fn entity(call: &Call, context: &str, value: Value) -> Value {
 
 /// `201 Created` with `Location`.
 pub(crate) fn created(call: &Call, collection_path: &str, id: &str, body: Value) -> Reply {
-    Reply { status: 201, headers: Vec::new(), body: Some(body) }
-        .header("Location", &format!("{}{collection_path}/{id}", call.base))
+    Reply {
+        status: 201,
+        headers: Vec::new(),
+        body: Some(body),
+    }
+    .header("Location", &format!("{}{collection_path}/{id}", call.base))
 }

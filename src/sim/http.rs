@@ -43,12 +43,18 @@ impl SimRequest {
 
     /// Splits an absolute `https://host[:port]/path?query` address; `None` when it is not one.
     pub fn from_url(method: &str, url: &str) -> Option<SimRequest> {
-        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))?;
         let (authority, path) = match rest.find('/') {
             Some(i) => rest.split_at(i),
             None => (rest, "/"),
         };
-        let host = authority.split(':').next().unwrap_or(authority).to_ascii_lowercase();
+        let host = authority
+            .split(':')
+            .next()
+            .unwrap_or(authority)
+            .to_ascii_lowercase();
         let mut req = SimRequest::new(method, path);
         req.host = Some(host);
         Some(req)
@@ -67,14 +73,18 @@ impl SimRequest {
 
     /// Sets a JSON body with its content type.
     pub fn json(mut self, body: &str) -> SimRequest {
-        self.headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+        self.headers
+            .push(("Content-Type".to_owned(), "application/json".to_owned()));
         self.body = Some(body.to_owned());
         self
     }
 
     /// Sets an `application/x-www-form-urlencoded` body (token requests).
     pub fn form(mut self, pairs: &[(&str, &str)]) -> SimRequest {
-        self.headers.push(("Content-Type".to_owned(), "application/x-www-form-urlencoded".to_owned()));
+        self.headers.push((
+            "Content-Type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        ));
         self.body = Some(crate::graph::codec::form_encode(pairs));
         self
     }
@@ -155,7 +165,10 @@ impl SimResponse {
 }
 
 fn header_in<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// `2024-05-01T12:00:00Z` for a Unix time in milliseconds (Graph's `DateTimeOffset`).
@@ -190,7 +203,12 @@ fn civil(ms: u64) -> (String, u64, u64, u64) {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    (format!("{year:04}-{month:02}-{day:02}"), rem / 3600, rem % 3600 / 60, rem % 60)
+    (
+        format!("{year:04}-{month:02}-{day:02}"),
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+    )
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -225,6 +243,9 @@ mod tests {
 
     #[test]
     fn html_escape_neutralises_markup() {
-        assert_eq!(html_escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            html_escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 }

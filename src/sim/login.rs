@@ -38,7 +38,14 @@ pub const SPA_REFRESH_LIFETIME_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// Scopes any user may consent to; every other Graph permission the extension uses needs an
 /// administrator.
-const USER_CONSENTABLE: &[&str] = &["User.Read", "User.ReadBasic.All", "openid", "profile", "email", "offline_access"];
+const USER_CONSENTABLE: &[&str] = &[
+    "User.Read",
+    "User.ReadBasic.All",
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+];
 /// OpenID Connect scopes: not Graph permissions.
 const OIDC_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
 /// Roles that can grant consent to admin-only Graph permissions.
@@ -110,9 +117,12 @@ impl Issued {
     /// Forgets what can no longer be used, so a long demo does not grow without bound.
     fn prune(&mut self, now: u64) {
         let day = SPA_REFRESH_LIFETIME_MS;
-        self.codes.retain(|c| now < c.issued_at.saturating_add(CODE_LIFETIME_MS + day));
-        self.access.retain(|a| now < a.expires_at.saturating_add(day));
-        self.refresh.retain(|r| now < r.signed_in_at.saturating_add(2 * day));
+        self.codes
+            .retain(|c| now < c.issued_at.saturating_add(CODE_LIFETIME_MS + day));
+        self.access
+            .retain(|a| now < a.expires_at.saturating_add(day));
+        self.refresh
+            .retain(|r| now < r.signed_in_at.saturating_add(2 * day));
     }
 }
 
@@ -122,7 +132,11 @@ struct Form(Vec<(String, String)>);
 impl Form {
     /// A non-empty field.
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -135,7 +149,11 @@ struct LoginError {
 
 impl LoginError {
     fn new(error: &'static str, code: u32, message: impl Into<String>) -> LoginError {
-        LoginError { error, code, message: message.into() }
+        LoginError {
+            error,
+            code,
+            message: message.into(),
+        }
     }
 
     fn missing(parameter: &str) -> LoginError {
@@ -210,7 +228,10 @@ impl Redirect<'_> {
         if let Some(state) = self.state {
             pairs.push(("state", state.to_owned()));
         }
-        let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", percent_encode(v))).collect();
+        let query: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+            .collect();
         let separator = if self.fragment {
             '#'
         } else if self.uri.contains('?') {
@@ -219,11 +240,15 @@ impl Redirect<'_> {
             '?'
         };
         let location = format!("{}{separator}{}", self.uri, query.join("&"));
-        SimResponse::new(302, "text/html; charset=utf-8", String::new()).with_header("Location", &location)
+        SimResponse::new(302, "text/html; charset=utf-8", String::new())
+            .with_header("Location", &location)
     }
 
     fn error(&self, trace: &Trace, e: &LoginError) -> SimResponse {
-        self.to(vec![("error", e.error.to_owned()), ("error_description", trace.description(e))])
+        self.to(vec![
+            ("error", e.error.to_owned()),
+            ("error_description", trace.description(e)),
+        ])
     }
 }
 
@@ -247,7 +272,10 @@ impl SimTenant {
     pub fn handle_login(&mut self, req: &SimRequest, now: u64) -> SimResponse {
         let trace = Trace {
             trace_id: self.new_id(),
-            correlation_id: req.header_value("client-request-id").map(str::to_owned).unwrap_or_else(|| self.new_id()),
+            correlation_id: req
+                .header_value("client-request-id")
+                .map(str::to_owned)
+                .unwrap_or_else(|| self.new_id()),
             now,
         };
         self.issued.prune(now);
@@ -291,9 +319,20 @@ impl SimTenant {
             Some(Fault::Slow { ms }) => res.delay_ms = ms,
             Some(Fault::ResetAfterCommit) => res.transport = Transport::Reset,
             Some(Fault::MalformedJson) => res.body.push('}'),
-            Some(Fault::TruncatedBody) => res.transport = Transport::TruncateAfter { bytes: res.body.len() / 2 },
+            Some(Fault::TruncatedBody) => {
+                res.transport = Transport::TruncateAfter {
+                    bytes: res.body.len() / 2,
+                }
+            }
             Some(Fault::GatewayTimeout { after_commit: true }) => {
-                res = trace.json_error(504, &LoginError::new("temporarily_unavailable", 90012, "The request has timed out."));
+                res = trace.json_error(
+                    504,
+                    &LoginError::new(
+                        "temporarily_unavailable",
+                        90012,
+                        "The request has timed out.",
+                    ),
+                );
             }
             _ => {}
         }
@@ -302,7 +341,13 @@ impl SimTenant {
 
     /// Mints an access token for a user and client directly, skipping the sign-in: for tests
     /// and the trainer demo, which talk to Graph without a browser.
-    pub fn issue_access_token(&mut self, user_id: &str, client_id: &str, scopes: &[&str], now: u64) -> String {
+    pub fn issue_access_token(
+        &mut self,
+        user_id: &str,
+        client_id: &str,
+        scopes: &[&str],
+        now: u64,
+    ) -> String {
         let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
         self.mint_access(user_id, client_id, scopes, now).token
     }
@@ -311,7 +356,12 @@ impl SimTenant {
     /// client id in this tenant (the first registered app, or Graph Explorer's id when none).
     pub fn issue_access_token_for_admin(&mut self, scopes: &[&str], now: u64) -> String {
         let user = self.signed_in_admin.clone().unwrap_or_default();
-        let client = self.apps.first().map_or("de8bc8b5-d9f9-48b1-a8ad-b748da725064".to_owned(), |a| a.client_id.clone());
+        let client = self
+            .apps
+            .first()
+            .map_or("de8bc8b5-d9f9-48b1-a8ad-b748da725064".to_owned(), |a| {
+                a.client_id.clone()
+            });
         self.issue_access_token(&user, &client, scopes, now)
     }
 
@@ -321,8 +371,12 @@ impl SimTenant {
     }
 
     fn check_tenant(&self, req: &SimRequest, tenant: &str) -> Result<(), LoginError> {
-        let right_cloud = req.host.as_deref().map_or(true, |h| super::Cloud::from_sign_in_host(h) == Some(self.cloud));
-        let known = ["common", "organizations"].iter().any(|t| t.eq_ignore_ascii_case(tenant))
+        let right_cloud = req.host.as_deref().map_or(true, |h| {
+            super::Cloud::from_sign_in_host(h) == Some(self.cloud)
+        });
+        let known = ["common", "organizations"]
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(tenant))
             || tenant.eq_ignore_ascii_case(&self.tenant_id)
             || tenant.eq_ignore_ascii_case(&self.default_domain);
         if right_cloud && known {
@@ -338,11 +392,22 @@ impl SimTenant {
 
     fn authorize(&mut self, req: &SimRequest, trace: &Trace) -> SimResponse {
         let query = req.query();
-        let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
+        let param = |name: &str| {
+            query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .filter(|v| !v.is_empty())
+        };
         let Some(client_id) = param("client_id") else {
             return trace.error_page(400, &LoginError::missing("client_id"));
         };
-        let Some(app) = self.apps.iter().find(|a| a.client_id.eq_ignore_ascii_case(client_id)).cloned() else {
+        let Some(app) = self
+            .apps
+            .iter()
+            .find(|a| a.client_id.eq_ignore_ascii_case(client_id))
+            .cloned()
+        else {
             return trace.error_page(400, &self.unknown_client(client_id));
         };
         let Some(redirect_uri) = param("redirect_uri") else {
@@ -383,7 +448,11 @@ impl SimTenant {
             (Some(c), _) if !(43..=128).contains(&c.len()) => {
                 return redirect.error(
                     trace,
-                    &LoginError::new("invalid_request", 501491, "Invalid size of Code_Challenge parameter."),
+                    &LoginError::new(
+                        "invalid_request",
+                        501491,
+                        "Invalid size of Code_Challenge parameter.",
+                    ),
                 )
             }
             (Some(c), None) => Some((c.to_owned(), "plain".to_owned())),
@@ -403,9 +472,10 @@ impl SimTenant {
         let silent = param("prompt") == Some("none");
         let hint = param("login_hint");
         let user_id = if silent {
-            let session = self.sessions.iter().find(|s| {
-                hint.map_or(true, |h| self.user(h).is_some_and(|u| u.id == s.user_id))
-            });
+            let session = self
+                .sessions
+                .iter()
+                .find(|s| hint.map_or(true, |h| self.user(h).is_some_and(|u| u.id == s.user_id)));
             match session {
                 None => {
                     return redirect.error(
@@ -461,7 +531,9 @@ impl SimTenant {
                 );
             }
             let is_admin = self.has_any_role(&user_id, CONSENT_ADMINS);
-            let needs_admin = missing.iter().any(|s| !USER_CONSENTABLE.iter().any(|u| u.eq_ignore_ascii_case(s)));
+            let needs_admin = missing
+                .iter()
+                .any(|s| !USER_CONSENTABLE.iter().any(|u| u.eq_ignore_ascii_case(s)));
             match self.consent_answer {
                 ConsentAnswer::Decline => {
                     return redirect.error(
@@ -511,7 +583,10 @@ impl SimTenant {
             issued_at: trace.now,
             redeemed: false,
         });
-        redirect.to(vec![("code", code), ("session_state", self.tenant_id.clone())])
+        redirect.to(vec![
+            ("code", code),
+            ("session_state", self.tenant_id.clone()),
+        ])
     }
 
     fn token(&mut self, req: &SimRequest, trace: &Trace) -> SimResponse {
@@ -519,7 +594,8 @@ impl SimTenant {
         let param = |name: &str| form.get(name);
         let origin = req.header_value("Origin");
         let result = (|| -> Result<Value, LoginError> {
-            let grant_type = param("grant_type").ok_or_else(|| LoginError::missing("grant_type"))?;
+            let grant_type =
+                param("grant_type").ok_or_else(|| LoginError::missing("grant_type"))?;
             let client_id = param("client_id").ok_or_else(|| LoginError::missing("client_id"))?;
             let app = self
                 .apps
@@ -533,7 +609,13 @@ impl SimTenant {
                 })?;
             match grant_type {
                 "authorization_code" => self.redeem_code(&app.client_id, &form, origin, trace.now),
-                "refresh_token" => self.redeem_refresh(&app.client_id, &form, origin, &app.api_permissions, trace.now),
+                "refresh_token" => self.redeem_refresh(
+                    &app.client_id,
+                    &form,
+                    origin,
+                    &app.api_permissions,
+                    trace.now,
+                ),
                 other => Err(LoginError::new(
                     "unsupported_grant_type",
                     70003,
@@ -544,7 +626,11 @@ impl SimTenant {
         let mut res = match result {
             Ok(body) => SimResponse::new(200, "application/json; charset=utf-8", body.to_string()),
             Err(e) => {
-                let status = if e.error == "invalid_client" { 401 } else { 400 };
+                let status = if e.error == "invalid_client" {
+                    401
+                } else {
+                    400
+                };
                 trace.json_error(status, &e)
             }
         };
@@ -561,10 +647,25 @@ impl SimTenant {
         origin: Option<&str>,
         now: u64,
     ) -> Result<Value, LoginError> {
-        let code_text = form.get("code").ok_or_else(|| LoginError::missing("code"))?;
-        let redirect_uri = form.get("redirect_uri").ok_or_else(|| LoginError::missing("redirect_uri"))?;
-        let invalid_code = || LoginError::new("invalid_grant", 70000, "The provided value for the 'code' parameter is not valid.");
-        let index = self.issued.codes.iter().position(|c| c.code == code_text).ok_or_else(invalid_code)?;
+        let code_text = form
+            .get("code")
+            .ok_or_else(|| LoginError::missing("code"))?;
+        let redirect_uri = form
+            .get("redirect_uri")
+            .ok_or_else(|| LoginError::missing("redirect_uri"))?;
+        let invalid_code = || {
+            LoginError::new(
+                "invalid_grant",
+                70000,
+                "The provided value for the 'code' parameter is not valid.",
+            )
+        };
+        let index = self
+            .issued
+            .codes
+            .iter()
+            .position(|c| c.code == code_text)
+            .ok_or_else(invalid_code)?;
         let code = self.issued.codes[index].clone();
         if !code.client_id.eq_ignore_ascii_case(client_id) {
             return Err(invalid_code());
@@ -585,7 +686,11 @@ impl SimTenant {
         }
         if redirect_uri != code.redirect_uri {
             // Assumed wording: Entra refuses a redirect URI that differs from the authorize request's.
-            return Err(LoginError::new("invalid_grant", 500117, "The reply uri specified in the request isn't expected."));
+            return Err(LoginError::new(
+                "invalid_grant",
+                500117,
+                "The reply uri specified in the request isn't expected.",
+            ));
         }
         check_origin(code.platform, origin, form)?;
         match (&code.challenge, form.get("code_verifier")) {
@@ -615,12 +720,33 @@ impl SimTenant {
         }
         // Only a code that passed every check is spent, as Entra does.
         self.issued.codes[index].redeemed = true;
-        let graph: Vec<String> = code.scopes.iter().filter(|s| !is_oidc(s) && s.as_str() != ".default").cloned().collect();
-        if !self.missing_consent(&code.client_id, &code.user_id, &graph).is_empty() {
+        let graph: Vec<String> = code
+            .scopes
+            .iter()
+            .filter(|s| !is_oidc(s) && s.as_str() != ".default")
+            .cloned()
+            .collect();
+        if !self
+            .missing_consent(&code.client_id, &code.user_id, &graph)
+            .is_empty()
+        {
             return Err(self.consent_missing_error(&code.client_id));
         }
-        let oidc: Vec<&str> = code.scopes.iter().map(String::as_str).filter(|s| is_oidc(s)).collect();
-        Ok(self.token_response(&code.client_id, &code.user_id, &oidc, code.nonce.as_deref(), code.platform, now, now))
+        let oidc: Vec<&str> = code
+            .scopes
+            .iter()
+            .map(String::as_str)
+            .filter(|s| is_oidc(s))
+            .collect();
+        Ok(self.token_response(
+            &code.client_id,
+            &code.user_id,
+            &oidc,
+            code.nonce.as_deref(),
+            code.platform,
+            now,
+            now,
+        ))
     }
 
     fn redeem_refresh(
@@ -631,16 +757,26 @@ impl SimTenant {
         api_permissions: &[String],
         now: u64,
     ) -> Result<Value, LoginError> {
-        let text = form.get("refresh_token").ok_or_else(|| LoginError::missing("refresh_token"))?;
+        let text = form
+            .get("refresh_token")
+            .ok_or_else(|| LoginError::missing("refresh_token"))?;
         let grant = self
             .issued
             .refresh
             .iter()
             .find(|r| r.token == text && r.client_id.eq_ignore_ascii_case(client_id))
             .cloned()
-            .ok_or_else(|| LoginError::new("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."))?;
+            .ok_or_else(|| {
+                LoginError::new(
+                    "invalid_grant",
+                    9002313,
+                    "Invalid request. Request is malformed or invalid.",
+                )
+            })?;
         check_origin(grant.platform, origin, form)?;
-        if grant.platform == RedirectPlatform::Spa && now >= grant.signed_in_at.saturating_add(SPA_REFRESH_LIFETIME_MS) {
+        if grant.platform == RedirectPlatform::Spa
+            && now >= grant.signed_in_at.saturating_add(SPA_REFRESH_LIFETIME_MS)
+        {
             return Err(LoginError::new(
                 "invalid_grant",
                 700084,
@@ -649,13 +785,33 @@ impl SimTenant {
         }
         let scopes = match form.get("scope") {
             Some(scope) => self.parse_scopes(scope, api_permissions)?,
-            None => Scopes { graph: Vec::new(), oidc: Vec::new(), default: false },
+            None => Scopes {
+                graph: Vec::new(),
+                oidc: Vec::new(),
+                default: false,
+            },
         };
-        if !self.missing_consent(&grant.client_id, &grant.user_id, &scopes.graph).is_empty() {
+        if !self
+            .missing_consent(&grant.client_id, &grant.user_id, &scopes.graph)
+            .is_empty()
+        {
             return Err(self.consent_missing_error(&grant.client_id));
         }
-        let oidc: Vec<&str> = scopes.oidc.iter().map(String::as_str).chain(["offline_access"]).collect();
-        Ok(self.token_response(&grant.client_id, &grant.user_id, &oidc, None, grant.platform, grant.signed_in_at, now))
+        let oidc: Vec<&str> = scopes
+            .oidc
+            .iter()
+            .map(String::as_str)
+            .chain(["offline_access"])
+            .collect();
+        Ok(self.token_response(
+            &grant.client_id,
+            &grant.user_id,
+            &oidc,
+            None,
+            grant.platform,
+            grant.signed_in_at,
+            now,
+        ))
     }
 
     /// The token endpoint's success body; the access token carries every Graph permission
@@ -674,7 +830,11 @@ impl SimTenant {
         let consented = self.consented(client_id, user_id);
         let access = self.mint_access(user_id, client_id, consented.clone(), now);
         let resource = self.graph_resource();
-        let mut scope: Vec<String> = oidc.iter().filter(|s| **s != "offline_access").map(|s| (*s).to_owned()).collect();
+        let mut scope: Vec<String> = oidc
+            .iter()
+            .filter(|s| **s != "offline_access")
+            .map(|s| (*s).to_owned())
+            .collect();
         scope.extend(consented.iter().map(|s| format!("{resource}/{s}")));
         let mut body = json!({
             "token_type": "Bearer",
@@ -684,7 +844,10 @@ impl SimTenant {
             "access_token": access.token,
         });
         if oidc.contains(&"offline_access") {
-            let token = format!("1.A{}", base64url_encode(&sha256(format!("refresh#{}", self.new_id()).as_bytes())));
+            let token = format!(
+                "1.A{}",
+                base64url_encode(&sha256(format!("refresh#{}", self.new_id()).as_bytes()))
+            );
             self.issued.refresh.push(RefreshGrant {
                 token: token.clone(),
                 client_id: client_id.to_owned(),
@@ -694,7 +857,10 @@ impl SimTenant {
             });
             body["refresh_token"] = Value::String(token);
             if platform == RedirectPlatform::Spa {
-                let left_s = signed_in_at.saturating_add(SPA_REFRESH_LIFETIME_MS).saturating_sub(now) / 1000;
+                let left_s = signed_in_at
+                    .saturating_add(SPA_REFRESH_LIFETIME_MS)
+                    .saturating_sub(now)
+                    / 1000;
                 body["refresh_token_expires_in"] = json!(left_s);
             }
         }
@@ -704,7 +870,13 @@ impl SimTenant {
         body
     }
 
-    fn mint_access(&mut self, user_id: &str, client_id: &str, scopes: Vec<String>, now: u64) -> AccessGrant {
+    fn mint_access(
+        &mut self,
+        user_id: &str,
+        client_id: &str,
+        scopes: Vec<String>,
+        now: u64,
+    ) -> AccessGrant {
         let user = self.user(user_id);
         let claims = json!({
             "aud": self.graph_resource(),
@@ -735,7 +907,13 @@ impl SimTenant {
     }
 
     /// A minimal, unsigned ID token (`alg: none`): the simulation has no keys to sign with.
-    fn id_token(&mut self, client_id: &str, user_id: &str, nonce: Option<&str>, now: u64) -> String {
+    fn id_token(
+        &mut self,
+        client_id: &str,
+        user_id: &str,
+        nonce: Option<&str>,
+        now: u64,
+    ) -> String {
         let user = self.user(user_id);
         let mut claims = json!({
             "aud": client_id,
@@ -763,7 +941,11 @@ impl SimTenant {
 
     fn parse_scopes(&self, scope: &str, api_permissions: &[String]) -> Result<Scopes, LoginError> {
         let resource = self.graph_resource();
-        let mut scopes = Scopes { graph: Vec::new(), oidc: Vec::new(), default: false };
+        let mut scopes = Scopes {
+            graph: Vec::new(),
+            oidc: Vec::new(),
+            default: false,
+        };
         let mut other_resources: Vec<&str> = Vec::new();
         for item in scope.split(' ').filter(|s| !s.is_empty()) {
             if OIDC_SCOPES.iter().any(|o| o.eq_ignore_ascii_case(item)) {
@@ -771,7 +953,8 @@ impl SimTenant {
                 continue;
             }
             let name = if let Some((res, name)) = item.rsplit_once('/') {
-                if !(res.eq_ignore_ascii_case(&resource) || res.eq_ignore_ascii_case(GRAPH_APP_ID)) {
+                if !(res.eq_ignore_ascii_case(&resource) || res.eq_ignore_ascii_case(GRAPH_APP_ID))
+                {
                     other_resources.push(res);
                     continue;
                 }
@@ -816,7 +999,11 @@ impl SimTenant {
     /// the organization's).
     fn consented(&self, client_id: &str, user_id: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for grant in self.consents.iter().filter(|g| g.client_id.eq_ignore_ascii_case(client_id)) {
+        for grant in self
+            .consents
+            .iter()
+            .filter(|g| g.client_id.eq_ignore_ascii_case(client_id))
+        {
             let applies = match &grant.scope {
                 ConsentScope::AllUsers => true,
                 ConsentScope::User(id) => id.eq_ignore_ascii_case(user_id),
@@ -834,12 +1021,20 @@ impl SimTenant {
 
     fn missing_consent(&self, client_id: &str, user_id: &str, wanted: &[String]) -> Vec<String> {
         let have = self.consented(client_id, user_id);
-        wanted.iter().filter(|w| !have.iter().any(|h| h.eq_ignore_ascii_case(w))).cloned().collect()
+        wanted
+            .iter()
+            .filter(|w| !have.iter().any(|h| h.eq_ignore_ascii_case(w)))
+            .cloned()
+            .collect()
     }
 
     /// Records consent (merging with an earlier grant of the same kind).
     pub fn grant_consent(&mut self, client_id: &str, scope: ConsentScope, scopes: &[String]) {
-        match self.consents.iter_mut().find(|g| g.client_id.eq_ignore_ascii_case(client_id) && g.scope == scope) {
+        match self
+            .consents
+            .iter_mut()
+            .find(|g| g.client_id.eq_ignore_ascii_case(client_id) && g.scope == scope)
+        {
             Some(grant) => {
                 for s in scopes {
                     if !grant.scopes.iter().any(|g| g.eq_ignore_ascii_case(s)) {
@@ -847,12 +1042,20 @@ impl SimTenant {
                     }
                 }
             }
-            None => self.consents.push(ConsentGrant { client_id: client_id.to_owned(), scope, scopes: scopes.to_vec() }),
+            None => self.consents.push(ConsentGrant {
+                client_id: client_id.to_owned(),
+                scope,
+                scopes: scopes.to_vec(),
+            }),
         }
     }
 
     fn consent_missing_error(&self, client_id: &str) -> LoginError {
-        let name = self.apps.iter().find(|a| a.client_id.eq_ignore_ascii_case(client_id)).map_or("", |a| a.display_name.as_str());
+        let name = self
+            .apps
+            .iter()
+            .find(|a| a.client_id.eq_ignore_ascii_case(client_id))
+            .map_or("", |a| a.display_name.as_str());
         LoginError::new(
             "invalid_grant",
             65001,
@@ -882,7 +1085,11 @@ fn redirect_mismatch(uri: &str, client_id: &str) -> LoginError {
 }
 
 /// The single-page-application rules for redeeming a code or refresh token.
-fn check_origin(platform: RedirectPlatform, origin: Option<&str>, form: &Form) -> Result<(), LoginError> {
+fn check_origin(
+    platform: RedirectPlatform,
+    origin: Option<&str>,
+    form: &Form,
+) -> Result<(), LoginError> {
     let has_secret = form.get("client_secret").is_some() || form.get("client_assertion").is_some();
     match (platform, origin) {
         (RedirectPlatform::Spa, None) => Err(LoginError::new(
@@ -912,14 +1119,24 @@ fn check_origin(platform: RedirectPlatform, origin: Option<&str>, form: &Form) -
 /// The browser's CORS preflight for the token endpoint.
 fn cors_preflight(req: &SimRequest) -> SimResponse {
     SimResponse::new(200, "text/plain; charset=utf-8", String::new())
-        .with_header("Access-Control-Allow-Origin", req.header_value("Origin").unwrap_or("*"))
+        .with_header(
+            "Access-Control-Allow-Origin",
+            req.header_value("Origin").unwrap_or("*"),
+        )
         .with_header("Access-Control-Allow-Methods", "POST, OPTIONS")
-        .with_header("Access-Control-Allow-Headers", "content-type, client-request-id, x-client-sku, x-client-ver")
+        .with_header(
+            "Access-Control-Allow-Headers",
+            "content-type, client-request-id, x-client-sku, x-client-ver",
+        )
 }
 
 /// The answer of a fault that stops a sign-in request before it is processed.
 fn login_fault_before(fault: Fault, trace: &Trace) -> Option<SimResponse> {
-    let unavailable = LoginError::new("temporarily_unavailable", 90033, "A transient error has occurred. Please try again.");
+    let unavailable = LoginError::new(
+        "temporarily_unavailable",
+        90033,
+        "A transient error has occurred. Please try again.",
+    );
     let retry_after = |res: SimResponse, s: Option<u32>| match s {
         Some(s) => res.with_header("Retry-After", &s.to_string()),
         None => res,

@@ -34,8 +34,8 @@ pub use http::{SimRequest, SimResponse, Transport};
 
 use crate::context::Cloud;
 use crate::engine::model::{
-    AdminIdentity, ConditionalAccessPolicy, GuestOrExternalUserType, Licences, NamedLocation, TenantSnapshot,
-    SERVICE_PLAN_ENTRA_ID_P1, SERVICE_PLAN_ENTRA_ID_P2,
+    AdminIdentity, ConditionalAccessPolicy, GuestOrExternalUserType, Licences, NamedLocation,
+    TenantSnapshot, SERVICE_PLAN_ENTRA_ID_P1, SERVICE_PLAN_ENTRA_ID_P2,
 };
 use crate::engine::whatif::{SignIn, SignInTarget};
 use serde::{Deserialize, Serialize};
@@ -268,7 +268,12 @@ pub const ROLE_APPLICATION_ADMINISTRATOR: &str = "9b895d92-2cd3-44c7-9d02-a6ac2d
 
 impl SimTenant {
     /// An empty tenant: no users, policies or licences, security defaults off.
-    pub fn new(tenant_id: &str, display_name: &str, default_domain: &str, cloud: Cloud) -> SimTenant {
+    pub fn new(
+        tenant_id: &str,
+        display_name: &str,
+        default_domain: &str,
+        cloud: Cloud,
+    ) -> SimTenant {
         SimTenant {
             tenant_id: tenant_id.to_owned(),
             display_name: display_name.to_owned(),
@@ -337,12 +342,16 @@ impl SimTenant {
     /// What the engine's preflight would read from this tenant through Graph, plus the facts
     /// Graph cannot tell (break-glass accounts, MFA trusted IPs).
     pub fn snapshot(&self) -> TenantSnapshot {
-        let admin = self.signed_in_admin.as_deref().and_then(|id| self.user(id)).map(|u| AdminIdentity {
-            id: u.id.clone(),
-            user_principal_name: u.user_principal_name.clone(),
-            display_name: u.display_name.clone(),
-            role_template_ids: u.role_template_ids.clone(),
-        });
+        let admin = self
+            .signed_in_admin
+            .as_deref()
+            .and_then(|id| self.user(id))
+            .map(|u| AdminIdentity {
+                id: u.id.clone(),
+                user_principal_name: u.user_principal_name.clone(),
+                display_name: u.display_name.clone(),
+                role_template_ids: u.role_template_ids.clone(),
+            });
         TenantSnapshot {
             tenant_id: Some(self.tenant_id.clone()),
             policies: self.policies.clone(),
@@ -351,14 +360,19 @@ impl SimTenant {
             licences: Some(self.licences()),
             admin,
             break_glass: self.break_glass.clone(),
-            mfa_trusted_ips: (!self.mfa_trusted_ips.is_empty()).then(|| self.mfa_trusted_ips.clone()),
+            mfa_trusted_ips: (!self.mfa_trusted_ips.is_empty())
+                .then(|| self.mfa_trusted_ips.clone()),
         }
     }
 
     /// The Entra ID premium licences the subscribed SKUs give.
     pub fn licences(&self) -> Licences {
         let mut licences = Licences::default();
-        for sku in self.subscribed_skus.iter().filter(|s| matches!(s.capability_status.as_str(), "Enabled" | "Warning")) {
+        for sku in self
+            .subscribed_skus
+            .iter()
+            .filter(|s| matches!(s.capability_status.as_str(), "Enabled" | "Warning"))
+        {
             for plan in &sku.service_plans {
                 if plan.service_plan_id == SERVICE_PLAN_ENTRA_ID_P2 {
                     licences.p1 = true;
@@ -373,9 +387,10 @@ impl SimTenant {
 
     /// The user with this object id or user principal name (case-insensitive).
     pub fn user(&self, id_or_upn: &str) -> Option<&SimUser> {
-        self.users
-            .iter()
-            .find(|u| u.id.eq_ignore_ascii_case(id_or_upn) || u.user_principal_name.eq_ignore_ascii_case(id_or_upn))
+        self.users.iter().find(|u| {
+            u.id.eq_ignore_ascii_case(id_or_upn)
+                || u.user_principal_name.eq_ignore_ascii_case(id_or_upn)
+        })
     }
 
     /// The persona with this key.
@@ -392,7 +407,11 @@ impl SimTenant {
         sign_in.group_ids = user.group_ids.clone();
         sign_in.role_ids = user.role_template_ids.clone();
         sign_in.guest_type = match user.user_type {
-            UserType::Guest => Some(user.guest_kind.clone().unwrap_or(GuestOrExternalUserType::B2bCollaborationGuest)),
+            UserType::Guest => Some(
+                user.guest_kind
+                    .clone()
+                    .unwrap_or(GuestOrExternalUserType::B2bCollaborationGuest),
+            ),
             UserType::Member => user.guest_kind.clone(),
         };
         sign_in.ip_address = Some(persona.ip_address.clone());
@@ -403,7 +422,10 @@ impl SimTenant {
     /// Opens (or refreshes) a browser session for a user, so silent sign-ins succeed.
     pub fn sign_in_browser(&mut self, user_id: &str) {
         self.sessions.retain(|s| s.user_id != user_id);
-        self.sessions.push(BrowserSession { user_id: user_id.to_owned(), requires_interaction: false });
+        self.sessions.push(BrowserSession {
+            user_id: user_id.to_owned(),
+            requires_interaction: false,
+        });
     }
 
     /// Ends every browser session (the user signed out or closed the browser).
@@ -420,7 +442,8 @@ impl SimTenant {
     /// so runs are reproducible and ids look like Graph's.
     pub(crate) fn new_id(&mut self) -> String {
         self.next_id += 1;
-        let digest = crate::graph::codec::sha256(format!("{}#{}", self.tenant_id, self.next_id).as_bytes());
+        let digest =
+            crate::graph::codec::sha256(format!("{}#{}", self.tenant_id, self.next_id).as_bytes());
         let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
         format!(
             "{}-{}-4{}-{:x}{}-{}",
@@ -435,7 +458,10 @@ impl SimTenant {
 
     /// Whether a user holds any of these directory roles (template ids).
     pub(crate) fn has_any_role(&self, user_id: &str, roles: &[&str]) -> bool {
-        self.user(user_id)
-            .is_some_and(|u| u.role_template_ids.iter().any(|r| roles.iter().any(|want| r.eq_ignore_ascii_case(want))))
+        self.user(user_id).is_some_and(|u| {
+            u.role_template_ids
+                .iter()
+                .any(|r| roles.iter().any(|want| r.eq_ignore_ascii_case(want)))
+        })
     }
 }

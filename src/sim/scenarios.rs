@@ -7,13 +7,15 @@
 //! come from the documentation ranges (RFC 5737, RFC 3849), so nothing points at a real network.
 
 use super::{
-    AppRegistration, ConsentScope, DirectoryRole, Persona, RedirectPlatform, RedirectUri, ServicePlan, SimGroup, SimTenant,
-    SimUser, SubscribedSku, UserType, ROLE_HELPDESK_ADMINISTRATOR, ROLE_USER_ADMINISTRATOR,
+    AppRegistration, ConsentScope, DirectoryRole, Persona, RedirectPlatform, RedirectUri,
+    ServicePlan, SimGroup, SimTenant, SimUser, SubscribedSku, UserType,
+    ROLE_HELPDESK_ADMINISTRATOR, ROLE_USER_ADMINISTRATOR,
 };
 use crate::context::Cloud;
 use crate::engine::model::{
-    ConditionalAccessPolicy, FromGraph, GuestOrExternalUserType, NamedLocation, PolicyState, ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR,
-    ROLE_GLOBAL_ADMINISTRATOR, ROLE_SECURITY_ADMINISTRATOR, SERVICE_PLAN_ENTRA_ID_P1, USER_ACTION_REGISTER_SECURITY_INFO,
+    ConditionalAccessPolicy, FromGraph, GuestOrExternalUserType, NamedLocation, PolicyState,
+    ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR, ROLE_GLOBAL_ADMINISTRATOR, ROLE_SECURITY_ADMINISTRATOR,
+    SERVICE_PLAN_ENTRA_ID_P1, USER_ACTION_REGISTER_SECURITY_INFO,
 };
 use serde_json::json;
 
@@ -51,8 +53,13 @@ pub const EMBARGO_LOCATION_ID: &str = "7b3e9d2a-1c4f-4e8b-9a6d-0f5e2c7b8a04";
 pub const REGISTRATION_GUARD_CLIENT_ID: &str = "3e5f7a9c-2b4d-4c6e-8f01-a2b3c4d5e6f7";
 
 /// The permissions the extension's registration asks for.
-pub const REGISTRATION_GUARD_PERMISSIONS: &[&str] =
-    &["User.Read", "Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "LicenseAssignment.Read.All", "User.ReadBasic.All"];
+pub const REGISTRATION_GUARD_PERMISSIONS: &[&str] = &[
+    "User.Read",
+    "Policy.Read.All",
+    "Policy.ReadWrite.ConditionalAccess",
+    "LicenseAssignment.Read.All",
+    "User.ReadBasic.All",
+];
 
 /// When Contoso's existing objects were created (2023-03-14T09:30:00Z).
 const CREATED_MS: u64 = 1_678_786_200_000;
@@ -69,7 +76,10 @@ fn business_premium() -> SubscribedSku {
             plan(SERVICE_PLAN_ENTRA_ID_P1, "AAD_PREMIUM"),
             plan("8a256a2b-b617-496d-b51b-e76466e88db0", "MFA_PREMIUM"),
             plan("c1ec4a95-1f05-45b3-a911-aa3fa01094f5", "INTUNE_A"),
-            plan("efb87545-963c-4e0d-99df-69c6916d9eb0", "EXCHANGE_S_ENTERPRISE"),
+            plan(
+                "efb87545-963c-4e0d-99df-69c6916d9eb0",
+                "EXCHANGE_S_ENTERPRISE",
+            ),
         ],
     }
 }
@@ -82,16 +92,29 @@ fn office_e3() -> SubscribedSku {
         capability_status: "Enabled".to_owned(),
         enabled_units: 25,
         consumed_units: 9,
-        service_plans: vec![plan("efb87545-963c-4e0d-99df-69c6916d9eb0", "EXCHANGE_S_ENTERPRISE")],
+        service_plans: vec![plan(
+            "efb87545-963c-4e0d-99df-69c6916d9eb0",
+            "EXCHANGE_S_ENTERPRISE",
+        )],
     }
 }
 
 fn plan(id: &str, name: &str) -> ServicePlan {
-    ServicePlan { service_plan_id: id.to_owned(), service_plan_name: name.to_owned() }
+    ServicePlan {
+        service_plan_id: id.to_owned(),
+        service_plan_name: name.to_owned(),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn user(id: &str, name: &str, upn: &str, job: Option<&str>, roles: &[&str], groups: &[&str]) -> SimUser {
+fn user(
+    id: &str,
+    name: &str,
+    upn: &str,
+    job: Option<&str>,
+    roles: &[&str],
+    groups: &[&str],
+) -> SimUser {
     SimUser {
         id: id.to_owned(),
         display_name: name.to_owned(),
@@ -113,7 +136,8 @@ const GROUP_IT: &str = "a1d2c3b4-0e1f-4a2b-9c3d-4e5f6a7b8c04";
 pub const GROUP_EMERGENCY_ACCESS: &str = "a1d2c3b4-0e1f-4a2b-9c3d-4e5f6a7b8c05";
 
 fn policy(body: serde_json::Value) -> ConditionalAccessPolicy {
-    ConditionalAccessPolicy::from_graph(body, "$").expect("the demo's policies are valid Graph JSON")
+    ConditionalAccessPolicy::from_graph(body, "$")
+        .expect("the demo's policies are valid Graph JSON")
 }
 
 fn location(body: serde_json::Value) -> NamedLocation {
@@ -141,43 +165,155 @@ impl SimTenant {
         t.groups = vec![
             group(GROUP_ALL_STAFF, "All Staff", "Every Contoso employee"),
             group(GROUP_SALES, "Sales", "Sales and account management"),
-            group(GROUP_NEW_HIRES, "New hires", "Employees in their first 90 days"),
+            group(
+                GROUP_NEW_HIRES,
+                "New hires",
+                "Employees in their first 90 days",
+            ),
             group(GROUP_IT, "IT Helpdesk", "First-line support"),
-            group(GROUP_EMERGENCY_ACCESS, "Emergency access accounts", "Break-glass accounts excluded from every Conditional Access policy"),
+            group(
+                GROUP_EMERGENCY_ACCESS,
+                "Emergency access accounts",
+                "Break-glass accounts excluded from every Conditional Access policy",
+            ),
         ];
         t.directory_roles = vec![
-            role("0b4f1d2e-6a7c-4b8d-9e0f-1a2b3c4d5e01", ROLE_GLOBAL_ADMINISTRATOR, "Global Administrator"),
-            role("0b4f1d2e-6a7c-4b8d-9e0f-1a2b3c4d5e02", ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR, "Conditional Access Administrator"),
-            role("0b4f1d2e-6a7c-4b8d-9e0f-1a2b3c4d5e03", ROLE_SECURITY_ADMINISTRATOR, "Security Administrator"),
-            role("0b4f1d2e-6a7c-4b8d-9e0f-1a2b3c4d5e04", ROLE_HELPDESK_ADMINISTRATOR, "Helpdesk Administrator"),
-            role("0b4f1d2e-6a7c-4b8d-9e0f-1a2b3c4d5e05", ROLE_USER_ADMINISTRATOR, "User Administrator"),
+            role(
+                "0b4f1d2e-6a7c-4b8d-9e0f-1a2b3c4d5e01",
+                ROLE_GLOBAL_ADMINISTRATOR,
+                "Global Administrator",
+            ),
+            role(
+                "0b4f1d2e-6a7c-4b8d-9e0f-1a2b3c4d5e02",
+                ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR,
+                "Conditional Access Administrator",
+            ),
+            role(
+                "0b4f1d2e-6a7c-4b8d-9e0f-1a2b3c4d5e03",
+                ROLE_SECURITY_ADMINISTRATOR,
+                "Security Administrator",
+            ),
+            role(
+                "0b4f1d2e-6a7c-4b8d-9e0f-1a2b3c4d5e04",
+                ROLE_HELPDESK_ADMINISTRATOR,
+                "Helpdesk Administrator",
+            ),
+            role(
+                "0b4f1d2e-6a7c-4b8d-9e0f-1a2b3c4d5e05",
+                ROLE_USER_ADMINISTRATOR,
+                "User Administrator",
+            ),
         ];
         let d = CONTOSO_DOMAIN;
         t.users = vec![
-            user(ADMIN_ID, "Patti Fernandez", &format!("PattiF@{d}"), Some("IT Director"), &[ROLE_GLOBAL_ADMINISTRATOR], &[GROUP_ALL_STAFF, GROUP_IT]),
-            user(OFFICE_WORKER_ID, "Adele Vance", &format!("AdeleV@{d}"), Some("Marketing Specialist"), &[], &[GROUP_ALL_STAFF]),
-            user(REMOTE_NEW_HIRE_ID, "Lee Gu", &format!("LeeG@{d}"), Some("Software Engineer"), &[], &[GROUP_ALL_STAFF, GROUP_NEW_HIRES]),
-            user(TRAVELLER_ID, "Alex Wilber", &format!("AlexW@{d}"), Some("Account Manager"), &[], &[GROUP_ALL_STAFF, GROUP_SALES]),
+            user(
+                ADMIN_ID,
+                "Patti Fernandez",
+                &format!("PattiF@{d}"),
+                Some("IT Director"),
+                &[ROLE_GLOBAL_ADMINISTRATOR],
+                &[GROUP_ALL_STAFF, GROUP_IT],
+            ),
+            user(
+                OFFICE_WORKER_ID,
+                "Adele Vance",
+                &format!("AdeleV@{d}"),
+                Some("Marketing Specialist"),
+                &[],
+                &[GROUP_ALL_STAFF],
+            ),
+            user(
+                REMOTE_NEW_HIRE_ID,
+                "Lee Gu",
+                &format!("LeeG@{d}"),
+                Some("Software Engineer"),
+                &[],
+                &[GROUP_ALL_STAFF, GROUP_NEW_HIRES],
+            ),
+            user(
+                TRAVELLER_ID,
+                "Alex Wilber",
+                &format!("AlexW@{d}"),
+                Some("Account Manager"),
+                &[],
+                &[GROUP_ALL_STAFF, GROUP_SALES],
+            ),
             SimUser {
                 mail: Some("lidia.holloway@fabrikam.com".to_owned()),
                 job_title: None,
                 user_type: UserType::Guest,
                 guest_kind: Some(GuestOrExternalUserType::B2bCollaborationGuest),
-                ..user(GUEST_ID, "Lidia Holloway (Fabrikam)", &format!("lidia.holloway_fabrikam.com#EXT#@{d}"), None, &[], &[])
+                ..user(
+                    GUEST_ID,
+                    "Lidia Holloway (Fabrikam)",
+                    &format!("lidia.holloway_fabrikam.com#EXT#@{d}"),
+                    None,
+                    &[],
+                    &[],
+                )
             },
             SimUser {
                 mail: None,
-                ..user(BREAK_GLASS_ID, "Emergency Access 01", &format!("breakglass01@{d}"), None, &[ROLE_GLOBAL_ADMINISTRATOR], &[GROUP_EMERGENCY_ACCESS])
+                ..user(
+                    BREAK_GLASS_ID,
+                    "Emergency Access 01",
+                    &format!("breakglass01@{d}"),
+                    None,
+                    &[ROLE_GLOBAL_ADMINISTRATOR],
+                    &[GROUP_EMERGENCY_ACCESS],
+                )
             },
             SimUser {
                 mail: None,
-                ..user(BREAK_GLASS_2_ID, "Emergency Access 02", &format!("breakglass02@{d}"), None, &[ROLE_GLOBAL_ADMINISTRATOR], &[GROUP_EMERGENCY_ACCESS])
+                ..user(
+                    BREAK_GLASS_2_ID,
+                    "Emergency Access 02",
+                    &format!("breakglass02@{d}"),
+                    None,
+                    &[ROLE_GLOBAL_ADMINISTRATOR],
+                    &[GROUP_EMERGENCY_ACCESS],
+                )
             },
-            user(HELPDESK_ID, "Diego Siciliani", &format!("DiegoS@{d}"), Some("Helpdesk Engineer"), &[ROLE_HELPDESK_ADMINISTRATOR], &[GROUP_ALL_STAFF, GROUP_IT]),
-            user("4f1a2b3c-5d6e-4f70-8a91-b2c3d4e5f609", "Megan Bowen", &format!("MeganB@{d}"), Some("Marketing Manager"), &[], &[GROUP_ALL_STAFF]),
-            user("4f1a2b3c-5d6e-4f70-8a91-b2c3d4e5f610", "Nestor Wilke", &format!("NestorW@{d}"), Some("Director of Operations"), &[], &[GROUP_ALL_STAFF]),
-            user("4f1a2b3c-5d6e-4f70-8a91-b2c3d4e5f611", "Isaiah Langer", &format!("IsaiahL@{d}"), Some("Sales Representative"), &[], &[GROUP_ALL_STAFF, GROUP_SALES]),
-            user("4f1a2b3c-5d6e-4f70-8a91-b2c3d4e5f612", "Miriam Graham", &format!("MiriamG@{d}"), Some("Director of Marketing"), &[ROLE_SECURITY_ADMINISTRATOR], &[GROUP_ALL_STAFF]),
+            user(
+                HELPDESK_ID,
+                "Diego Siciliani",
+                &format!("DiegoS@{d}"),
+                Some("Helpdesk Engineer"),
+                &[ROLE_HELPDESK_ADMINISTRATOR],
+                &[GROUP_ALL_STAFF, GROUP_IT],
+            ),
+            user(
+                "4f1a2b3c-5d6e-4f70-8a91-b2c3d4e5f609",
+                "Megan Bowen",
+                &format!("MeganB@{d}"),
+                Some("Marketing Manager"),
+                &[],
+                &[GROUP_ALL_STAFF],
+            ),
+            user(
+                "4f1a2b3c-5d6e-4f70-8a91-b2c3d4e5f610",
+                "Nestor Wilke",
+                &format!("NestorW@{d}"),
+                Some("Director of Operations"),
+                &[],
+                &[GROUP_ALL_STAFF],
+            ),
+            user(
+                "4f1a2b3c-5d6e-4f70-8a91-b2c3d4e5f611",
+                "Isaiah Langer",
+                &format!("IsaiahL@{d}"),
+                Some("Sales Representative"),
+                &[],
+                &[GROUP_ALL_STAFF, GROUP_SALES],
+            ),
+            user(
+                "4f1a2b3c-5d6e-4f70-8a91-b2c3d4e5f612",
+                "Miriam Graham",
+                &format!("MiriamG@{d}"),
+                Some("Director of Marketing"),
+                &[ROLE_SECURITY_ADMINISTRATOR],
+                &[GROUP_ALL_STAFF],
+            ),
         ];
         t.named_locations = vec![
             location(stamp(json!({
@@ -272,13 +408,21 @@ impl SimTenant {
 
     /// Removes every trusted named location (untrusted ones stay).
     pub fn without_trusted_locations(mut self) -> SimTenant {
-        let trusted: Vec<String> =
-            self.named_locations.iter().filter(|l| l.is_trusted()).filter_map(|l| l.id().map(str::to_owned)).collect();
+        let trusted: Vec<String> = self
+            .named_locations
+            .iter()
+            .filter(|l| l.is_trusted())
+            .filter_map(|l| l.id().map(str::to_owned))
+            .collect();
         self.named_locations.retain(|l| !l.is_trusted());
         for p in &mut self.policies {
             if let Some(locations) = &mut p.conditions.locations {
-                locations.include_locations.retain(|id| !trusted.contains(id));
-                locations.exclude_locations.retain(|id| !trusted.contains(id));
+                locations
+                    .include_locations
+                    .retain(|id| !trusted.contains(id));
+                locations
+                    .exclude_locations
+                    .retain(|id| !trusted.contains(id));
             }
         }
         self
@@ -323,17 +467,29 @@ impl SimTenant {
     }
 
     fn register_app(&mut self, redirect_uri: &str, platform: RedirectPlatform, consented: bool) {
-        let permissions: Vec<String> = REGISTRATION_GUARD_PERMISSIONS.iter().map(|s| (*s).to_owned()).collect();
-        self.apps.retain(|a| a.client_id != REGISTRATION_GUARD_CLIENT_ID);
+        let permissions: Vec<String> = REGISTRATION_GUARD_PERMISSIONS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        self.apps
+            .retain(|a| a.client_id != REGISTRATION_GUARD_CLIENT_ID);
         self.apps.push(AppRegistration {
             client_id: REGISTRATION_GUARD_CLIENT_ID.to_owned(),
             display_name: "Registration Guard".to_owned(),
-            redirect_uris: vec![RedirectUri { uri: redirect_uri.to_owned(), platform }],
+            redirect_uris: vec![RedirectUri {
+                uri: redirect_uri.to_owned(),
+                platform,
+            }],
             api_permissions: permissions.clone(),
         });
-        self.consents.retain(|c| c.client_id != REGISTRATION_GUARD_CLIENT_ID);
+        self.consents
+            .retain(|c| c.client_id != REGISTRATION_GUARD_CLIENT_ID);
         if consented {
-            self.grant_consent(REGISTRATION_GUARD_CLIENT_ID, ConsentScope::AllUsers, &permissions);
+            self.grant_consent(
+                REGISTRATION_GUARD_CLIENT_ID,
+                ConsentScope::AllUsers,
+                &permissions,
+            );
         }
     }
 
@@ -346,19 +502,32 @@ impl SimTenant {
         t.display_name = "Fabrikam Government".to_owned();
         t.default_domain = "fabrikamgov.onmicrosoft.us".to_owned();
         for u in &mut t.users {
-            u.user_principal_name = u.user_principal_name.replace(CONTOSO_DOMAIN, "fabrikamgov.onmicrosoft.us");
-            u.mail = u.mail.as_ref().map(|m| m.replace(CONTOSO_DOMAIN, "fabrikamgov.onmicrosoft.us"));
+            u.user_principal_name = u
+                .user_principal_name
+                .replace(CONTOSO_DOMAIN, "fabrikamgov.onmicrosoft.us");
+            u.mail = u
+                .mail
+                .as_ref()
+                .map(|m| m.replace(CONTOSO_DOMAIN, "fabrikamgov.onmicrosoft.us"));
         }
         t
     }
 }
 
 fn group(id: &str, name: &str, description: &str) -> SimGroup {
-    SimGroup { id: id.to_owned(), display_name: name.to_owned(), description: Some(description.to_owned()) }
+    SimGroup {
+        id: id.to_owned(),
+        display_name: name.to_owned(),
+        description: Some(description.to_owned()),
+    }
 }
 
 fn role(id: &str, template: &str, name: &str) -> DirectoryRole {
-    DirectoryRole { id: id.to_owned(), role_template_id: template.to_owned(), display_name: name.to_owned() }
+    DirectoryRole {
+        id: id.to_owned(),
+        role_template_id: template.to_owned(),
+        display_name: name.to_owned(),
+    }
 }
 
 fn persona(key: &str, label: &str, user_id: &str, story: &str, ip: &str, country: &str) -> Persona {

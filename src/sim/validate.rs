@@ -8,9 +8,10 @@
 use super::SimTenant;
 use crate::engine::cidr::Cidr;
 use crate::engine::model::{
-    BuiltInControl, ClientAppType, ConditionalAccessPolicy, DevicePlatform, FromGraph, NamedLocation, RiskLevel,
-    ALL, ALL_TRUSTED, GUESTS_OR_EXTERNAL_USERS, NONE, ODATA_COUNTRY_NAMED_LOCATION, ODATA_IP_NAMED_LOCATION,
-    TEMPLATE_CURRENT_ADMIN_PLACEHOLDER, USER_ACTION_REGISTER_DEVICE, USER_ACTION_REGISTER_SECURITY_INFO,
+    BuiltInControl, ClientAppType, ConditionalAccessPolicy, DevicePlatform, FromGraph,
+    NamedLocation, RiskLevel, ALL, ALL_TRUSTED, GUESTS_OR_EXTERNAL_USERS, NONE,
+    ODATA_COUNTRY_NAMED_LOCATION, ODATA_IP_NAMED_LOCATION, TEMPLATE_CURRENT_ADMIN_PLACEHOLDER,
+    USER_ACTION_REGISTER_DEVICE, USER_ACTION_REGISTER_SECURITY_INFO,
 };
 use serde_json::Value;
 
@@ -24,7 +25,17 @@ pub const MIN_PREFIX_EXCLUSIVE: u8 = 8;
 /// Properties of each Graph type the simulation knows, for the unknown-property check.
 const POLICY: (&str, &[&str]) = (
     "microsoft.graph.conditionalAccessPolicy",
-    &["id", "templateId", "displayName", "createdDateTime", "modifiedDateTime", "state", "conditions", "grantControls", "sessionControls"],
+    &[
+        "id",
+        "templateId",
+        "displayName",
+        "createdDateTime",
+        "modifiedDateTime",
+        "state",
+        "conditions",
+        "grantControls",
+        "sessionControls",
+    ],
 );
 const CONDITIONS: (&str, &[&str]) = (
     "microsoft.graph.conditionalAccessConditionSet",
@@ -68,15 +79,34 @@ const APPLICATIONS: (&str, &[&str]) = (
         "networkAccess",
     ],
 );
-const LOCATIONS: (&str, &[&str]) = ("microsoft.graph.conditionalAccessLocations", &["includeLocations", "excludeLocations"]);
-const PLATFORMS: (&str, &[&str]) = ("microsoft.graph.conditionalAccessPlatforms", &["includePlatforms", "excludePlatforms"]);
+const LOCATIONS: (&str, &[&str]) = (
+    "microsoft.graph.conditionalAccessLocations",
+    &["includeLocations", "excludeLocations"],
+);
+const PLATFORMS: (&str, &[&str]) = (
+    "microsoft.graph.conditionalAccessPlatforms",
+    &["includePlatforms", "excludePlatforms"],
+);
 const GRANT: (&str, &[&str]) = (
     "microsoft.graph.conditionalAccessGrantControls",
-    &["operator", "builtInControls", "customAuthenticationFactors", "termsOfUse", "authenticationStrength"],
+    &[
+        "operator",
+        "builtInControls",
+        "customAuthenticationFactors",
+        "termsOfUse",
+        "authenticationStrength",
+    ],
 );
 const IP_LOCATION: (&str, &[&str]) = (
     "microsoft.graph.ipNamedLocation",
-    &["id", "displayName", "createdDateTime", "modifiedDateTime", "isTrusted", "ipRanges"],
+    &[
+        "id",
+        "displayName",
+        "createdDateTime",
+        "modifiedDateTime",
+        "isTrusted",
+        "ipRanges",
+    ],
 );
 const COUNTRY_LOCATION: (&str, &[&str]) = (
     "microsoft.graph.countryNamedLocation",
@@ -95,7 +125,9 @@ const IP_RANGE: (&str, &[&str]) = ("microsoft.graph.ipRange", &["cidrAddress"]);
 /// Graph's answer to a property its type does not define (instance annotations such as
 /// `@odata.type` are always allowed).
 fn known_properties(value: &Value, (type_name, allowed): (&str, &[&str])) -> Result<(), String> {
-    let Value::Object(map) = value else { return Ok(()) };
+    let Value::Object(map) = value else {
+        return Ok(());
+    };
     match map.keys().find(|k| !k.contains('@') && !allowed.contains(&k.as_str())) {
         Some(unknown) => Err(format!(
             "The property '{unknown}' does not exist on type '{type_name}'. Make sure to only use property names that are defined by the type or mark the type as open type."
@@ -109,7 +141,12 @@ pub(crate) fn policy_properties(body: &Value) -> Result<(), String> {
     known_properties(body, POLICY)?;
     if let Some(conditions) = body.get("conditions") {
         known_properties(conditions, CONDITIONS)?;
-        for (key, schema) in [("users", USERS), ("applications", APPLICATIONS), ("locations", LOCATIONS), ("platforms", PLATFORMS)] {
+        for (key, schema) in [
+            ("users", USERS),
+            ("applications", APPLICATIONS),
+            ("locations", LOCATIONS),
+            ("platforms", PLATFORMS),
+        ] {
             if let Some(part) = conditions.get(key) {
                 known_properties(part, schema)?;
             }
@@ -127,13 +164,19 @@ fn not_found(value: &str) -> String {
 
 fn is_guid(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
-    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Reads and checks a whole policy (a creation body, or the result of applying a PATCH).
 pub(crate) fn policy(body: &Value, tenant: &SimTenant) -> Result<ConditionalAccessPolicy, String> {
     if !body.is_object() {
-        return Err("The request body must be a JSON object describing a conditionalAccessPolicy.".to_owned());
+        return Err(
+            "The request body must be a JSON object describing a conditionalAccessPolicy."
+                .to_owned(),
+        );
     }
     match body.get("displayName") {
         Some(Value::String(name)) if !name.trim().is_empty() => {}
@@ -141,21 +184,35 @@ pub(crate) fn policy(body: &Value, tenant: &SimTenant) -> Result<ConditionalAcce
     }
     match body.get("state") {
         Some(Value::String(state)) => {
-            if !["enabled", "disabled", "enabledForReportingButNotEnforced"].contains(&state.as_str()) {
+            if !["enabled", "disabled", "enabledForReportingButNotEnforced"]
+                .contains(&state.as_str())
+            {
                 return Err(not_found(state));
             }
         }
-        _ => return Err("The policy needs a state: enabled, disabled or enabledForReportingButNotEnforced.".to_owned()),
+        _ => {
+            return Err(
+                "The policy needs a state: enabled, disabled or enabledForReportingButNotEnforced."
+                    .to_owned(),
+            )
+        }
     }
     let policy = ConditionalAccessPolicy::from_graph(body.clone(), "$")
         .map_err(|e| format!("The request body is not a valid conditionalAccessPolicy: {e}."))?;
     let c = &policy.conditions;
 
-    if let Some(other) = c.client_app_types.iter().find(|t| matches!(t, ClientAppType::Other(_))) {
+    if let Some(other) = c
+        .client_app_types
+        .iter()
+        .find(|t| matches!(t, ClientAppType::Other(_)))
+    {
         return Err(not_found(other.as_str()));
     }
     if c.client_app_types.is_empty() {
-        return Err("conditions.clientAppTypes must list at least one client app type (use \"all\").".to_owned());
+        return Err(
+            "conditions.clientAppTypes must list at least one client app type (use \"all\")."
+                .to_owned(),
+        );
     }
     for risk in c.sign_in_risk_levels.iter().chain(&c.user_risk_levels) {
         if let RiskLevel::Other(v) = risk {
@@ -163,7 +220,11 @@ pub(crate) fn policy(body: &Value, tenant: &SimTenant) -> Result<ConditionalAcce
         }
     }
     if let Some(platforms) = &c.platforms {
-        for p in platforms.include_platforms.iter().chain(&platforms.exclude_platforms) {
+        for p in platforms
+            .include_platforms
+            .iter()
+            .chain(&platforms.exclude_platforms)
+        {
             if let DevicePlatform::Other(v) = p {
                 return Err(not_found(v));
             }
@@ -178,14 +239,21 @@ pub(crate) fn policy(body: &Value, tenant: &SimTenant) -> Result<ConditionalAcce
     {
         return Err("conditions.users must include someone: set includeUsers (an id, All or None), includeGroups, includeRoles or includeGuestsOrExternalUsers.".to_owned());
     }
-    for (field, ids) in [("includeUsers", &users.include_users), ("excludeUsers", &users.exclude_users)] {
+    for (field, ids) in [
+        ("includeUsers", &users.include_users),
+        ("excludeUsers", &users.exclude_users),
+    ] {
         for id in ids {
             if id == TEMPLATE_CURRENT_ADMIN_PLACEHOLDER {
                 return Err(format!(
                     "conditions.users.{field} contains the template placeholder '{id}': replace it with the object id of the administrator to exclude."
                 ));
             }
-            if !(is_guid(id) || [ALL, NONE, GUESTS_OR_EXTERNAL_USERS].iter().any(|k| k.eq_ignore_ascii_case(id))) {
+            if !(is_guid(id)
+                || [ALL, NONE, GUESTS_OR_EXTERNAL_USERS]
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(id)))
+            {
                 return Err(format!(
                     "conditions.users.{field} contains '{id}', which is not a user object id (GUID), All, None or GuestsOrExternalUsers."
                 ));
@@ -199,7 +267,9 @@ pub(crate) fn policy(body: &Value, tenant: &SimTenant) -> Result<ConditionalAcce
         ("excludeRoles", &users.exclude_roles),
     ] {
         if let Some(bad) = ids.iter().find(|id| !is_guid(id)) {
-            return Err(format!("conditions.users.{field} contains '{bad}', which is not an object id (GUID)."));
+            return Err(format!(
+                "conditions.users.{field} contains '{bad}', which is not an object id (GUID)."
+            ));
         }
     }
 
@@ -209,11 +279,17 @@ pub(crate) fn policy(body: &Value, tenant: &SimTenant) -> Result<ConditionalAcce
     if targets_apps && targets_actions {
         return Err("A policy targets either cloud apps or user actions: when includeUserActions is set, includeApplications must be empty.".to_owned());
     }
-    if !targets_apps && !targets_actions && apps.include_authentication_context_class_references.is_empty() {
+    if !targets_apps
+        && !targets_actions
+        && apps
+            .include_authentication_context_class_references
+            .is_empty()
+    {
         return Err("conditions.applications must target something: includeApplications, includeUserActions or includeAuthenticationContextClassReferences.".to_owned());
     }
     if let Some(bad) = apps.include_user_actions.iter().find(|a| {
-        !a.eq_ignore_ascii_case(USER_ACTION_REGISTER_SECURITY_INFO) && !a.eq_ignore_ascii_case(USER_ACTION_REGISTER_DEVICE)
+        !a.eq_ignore_ascii_case(USER_ACTION_REGISTER_SECURITY_INFO)
+            && !a.eq_ignore_ascii_case(USER_ACTION_REGISTER_DEVICE)
     }) {
         return Err(format!(
             "'{bad}' is not a user action: use {USER_ACTION_REGISTER_SECURITY_INFO} or {USER_ACTION_REGISTER_DEVICE}."
@@ -221,9 +297,16 @@ pub(crate) fn policy(body: &Value, tenant: &SimTenant) -> Result<ConditionalAcce
     }
 
     if let Some(locations) = &c.locations {
-        for id in locations.include_locations.iter().chain(&locations.exclude_locations) {
+        for id in locations
+            .include_locations
+            .iter()
+            .chain(&locations.exclude_locations)
+        {
             let keyword = id.eq_ignore_ascii_case(ALL) || id.eq_ignore_ascii_case(ALL_TRUSTED);
-            let known = tenant.named_locations.iter().any(|l| l.id().is_some_and(|lid| lid.eq_ignore_ascii_case(id)));
+            let known = tenant
+                .named_locations
+                .iter()
+                .any(|l| l.id().is_some_and(|lid| lid.eq_ignore_ascii_case(id)));
             if !keyword && !known {
                 return Err(format!(
                     "The named location '{id}' does not exist in this tenant: create it first, or use All or AllTrusted."
@@ -234,10 +317,16 @@ pub(crate) fn policy(body: &Value, tenant: &SimTenant) -> Result<ConditionalAcce
 
     match &policy.grant_controls {
         Some(grant) => {
-            if let Some(BuiltInControl::Other(v)) = grant.built_in_controls.iter().find(|b| matches!(b, BuiltInControl::Other(_))) {
+            if let Some(BuiltInControl::Other(v)) = grant
+                .built_in_controls
+                .iter()
+                .find(|b| matches!(b, BuiltInControl::Other(_)))
+            {
                 return Err(not_found(v));
             }
-            if grant.built_in_controls.contains(&BuiltInControl::Block) && grant.built_in_controls.len() > 1 {
+            if grant.built_in_controls.contains(&BuiltInControl::Block)
+                && grant.built_in_controls.len() > 1
+            {
                 return Err("Block access cannot be combined with other grant controls.".to_owned());
             }
             let grants_something = !grant.built_in_controls.is_empty()
@@ -259,7 +348,10 @@ pub(crate) fn policy(body: &Value, tenant: &SimTenant) -> Result<ConditionalAcce
 /// Reads and checks a named location body; `others` is how many locations the tenant already
 /// holds besides this one.
 pub(crate) fn named_location(body: &Value, others: usize) -> Result<NamedLocation, String> {
-    let odata_type = body.get("@odata.type").and_then(Value::as_str).unwrap_or("");
+    let odata_type = body
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let schema = if odata_type.eq_ignore_ascii_case(ODATA_IP_NAMED_LOCATION) {
         IP_LOCATION
     } else if odata_type.eq_ignore_ascii_case(ODATA_COUNTRY_NAMED_LOCATION) {
@@ -278,7 +370,11 @@ pub(crate) fn named_location(body: &Value, others: usize) -> Result<NamedLocatio
         _ => return Err("The named location needs a displayName: a non-empty name.".to_owned()),
     }
     if schema.0 == IP_LOCATION.0 {
-        let ranges = body.get("ipRanges").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+        let ranges = body
+            .get("ipRanges")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         if ranges.is_empty() {
             return Err("An IP named location needs at least one range in ipRanges.".to_owned());
         }
@@ -290,20 +386,34 @@ pub(crate) fn named_location(body: &Value, others: usize) -> Result<NamedLocatio
         }
         for range in ranges {
             known_properties(range, IP_RANGE)?;
-            let text = range.get("cidrAddress").and_then(Value::as_str).unwrap_or("");
+            let text = range
+                .get("cidrAddress")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             let cidr = Cidr::parse(text).map_err(|e| format!("ipRanges: {e}."))?;
             if !text.contains('/') {
-                return Err(format!("ipRanges: '{text}' needs a prefix length, e.g. {text}/32."));
+                return Err(format!(
+                    "ipRanges: '{text}' needs a prefix length, e.g. {text}/32."
+                ));
             }
             if cidr.prefix() <= MIN_PREFIX_EXCLUSIVE {
                 return Err(format!(
                     "ipRanges: '{text}' is too wide: prefixes must be longer than /{MIN_PREFIX_EXCLUSIVE}."
                 ));
             }
-            let kind = range.get("@odata.type").and_then(Value::as_str).unwrap_or("");
-            let expected = if cidr.is_ipv4() { "#microsoft.graph.iPv4CidrRange" } else { "#microsoft.graph.iPv6CidrRange" };
+            let kind = range
+                .get("@odata.type")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let expected = if cidr.is_ipv4() {
+                "#microsoft.graph.iPv4CidrRange"
+            } else {
+                "#microsoft.graph.iPv6CidrRange"
+            };
             if !kind.eq_ignore_ascii_case(expected) {
-                return Err(format!("ipRanges: '{text}' must be given with @odata.type {expected}."));
+                return Err(format!(
+                    "ipRanges: '{text}' must be given with @odata.type {expected}."
+                ));
             }
         }
     } else {
@@ -313,15 +423,25 @@ pub(crate) fn named_location(body: &Value, others: usize) -> Result<NamedLocatio
                 COUNTRY_LOCATION.0
             ));
         }
-        let countries = body.get("countriesAndRegions").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
-        let include_unknown = body.get("includeUnknownCountriesAndRegions").and_then(Value::as_bool).unwrap_or(false);
+        let countries = body
+            .get("countriesAndRegions")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let include_unknown = body
+            .get("includeUnknownCountriesAndRegions")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if countries.is_empty() && !include_unknown {
-            return Err("A country named location needs at least one country in countriesAndRegions.".to_owned());
+            return Err(
+                "A country named location needs at least one country in countriesAndRegions."
+                    .to_owned(),
+            );
         }
-        if let Some(bad) = countries
-            .iter()
-            .find(|c| !c.as_str().is_some_and(|s| s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase())))
-        {
+        if let Some(bad) = countries.iter().find(|c| {
+            !c.as_str()
+                .is_some_and(|s| s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()))
+        }) {
             return Err(format!("countriesAndRegions: {bad} is not a two-letter ISO 3166 country code such as \"FR\"."));
         }
         if let Some(method) = body.get("countryLookupMethod").and_then(Value::as_str) {
@@ -330,7 +450,8 @@ pub(crate) fn named_location(body: &Value, others: usize) -> Result<NamedLocatio
             }
         }
     }
-    NamedLocation::from_graph(body.clone(), "$").map_err(|e| format!("The request body is not a valid named location: {e}."))
+    NamedLocation::from_graph(body.clone(), "$")
+        .map_err(|e| format!("The request body is not a valid named location: {e}."))
 }
 
 #[cfg(test)]
