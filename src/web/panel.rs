@@ -322,7 +322,7 @@ fn launcher_view(
         ],
     )?;
     dom::append(&button, &dom::shield_icon(doc, "rg-launcher-icon")?)?;
-    dom::append(&root, &button)?;
+    dom::append(root, &button)?;
     button.dyn_into::<HtmlElement>().map_err(Into::into)
 }
 
@@ -375,7 +375,7 @@ fn full_view(
         }
     }
     dom::append(&card, &body)?;
-    dom::append(&root, &card)?;
+    dom::append(root, &card)?;
     collapse.dyn_into::<HtmlElement>().map_err(Into::into)
 }
 
@@ -418,12 +418,12 @@ fn where_section(doc: &Document, ctx: &PortalContext, account: Option<&str>) -> 
 }
 
 fn fact_row(doc: &Document, list: &Element, term: &str, value: &str, test_id: Option<&str>) -> Result<(), JsValue> {
-    dom::append(&list, &text_el(doc, "dt", "", term)?)?;
+    dom::append(list, &text_el(doc, "dt", "", term)?)?;
     let dd = text_el(doc, "dd", "", value)?;
     if let Some(id) = test_id {
         dd.set_attribute("data-testid", id)?;
     }
-    dom::append(&list, &dd)?;
+    dom::append(list, &dd)?;
     Ok(())
 }
 
