@@ -13,3 +13,4 @@ pub mod dom;
 pub mod explainer;
 pub mod panel;
 pub mod popup;
+pub mod sim_bridge;
