@@ -102,6 +102,14 @@
     headObserver.observe(document.head, { childList: true });
   }
 
+  // The portal switches its light/dark appearance live by changing a class or style on <html> or
+  // <body>: watch just those attributes of those two elements, plus the browser's colour scheme.
+  const themeObserver = new MutationObserver(schedule);
+  for (const el of [document.documentElement, document.body]) {
+    if (el) themeObserver.observe(el, { attributes: true, attributeFilter: ['class', 'style', 'data-theme'] });
+  }
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', schedule);
+
   // The popup asks for the current facts (the extension has no `tabs` permission to read the URL).
   chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
     if (sender.id === chrome.runtime.id && msg && msg.type === 'page-facts-request') sendResponse(readFacts());
