@@ -28,7 +28,8 @@ use crate::engine::presets::Preset;
 pub const PREVIEW_TITLE: &str = "What your users will see";
 
 /// Said once above the screen, so no example value passes for a real one.
-pub const EXAMPLE_NOTICE: &str = "Example: the account, ids, time and address below are made up to show the layout. \
+pub const EXAMPLE_NOTICE: &str =
+    "Example: the account, ids, time and address below are made up to show the layout. \
      Each user's page shows the values of their own sign-in.";
 
 /// The annotated preview for one preset.
@@ -162,12 +163,24 @@ struct Notes(Vec<Annotation>);
 impl Notes {
     fn mark(&mut self, title: &'static str, text: impl Into<String>) -> Option<u8> {
         let marker = u8::try_from(self.0.len() + 1).unwrap_or(u8::MAX);
-        self.0.push(Annotation { marker, title, text: text.into() });
+        self.0.push(Annotation {
+            marker,
+            title,
+            text: text.into(),
+        });
         Some(marker)
     }
 
-    fn text(&mut self, text: &'static str, title: &'static str, note: impl Into<String>) -> ScreenText {
-        ScreenText { text, marker: self.mark(title, note) }
+    fn text(
+        &mut self,
+        text: &'static str,
+        title: &'static str,
+        note: impl Into<String>,
+    ) -> ScreenText {
+        ScreenText {
+            text,
+            marker: self.mark(title, note),
+        }
     }
 }
 
@@ -219,7 +232,12 @@ fn block_preview(preset: Preset) -> BlockPreview {
         "More details",
         "Collapsed at first. Ask users to select it and copy what it shows (or take a photo) for the helpdesk.",
     );
-    let field = |label: &'static str, value: &'static str, example: bool| PreviewField { label, value, example, marker: None };
+    let field = |label: &'static str, value: &'static str, example: bool| PreviewField {
+        label,
+        value,
+        example,
+        marker: None,
+    };
     let fields = vec![
         PreviewField {
             marker: notes.mark(
@@ -352,14 +370,28 @@ fn block_preview(preset: Preset) -> BlockPreview {
             body: vec![body],
             choices: Vec::new(),
             links: vec![sign_out],
-            details: Some(TroubleshootingPanel { toggle, heading: TROUBLESHOOTING, fields, footer }),
+            details: Some(TroubleshootingPanel {
+                toggle,
+                heading: TROUBLESHOOTING,
+                fields,
+                footer,
+            }),
             alternative: None,
         },
         annotations: notes.0,
         guidance: vec![
-            Guidance { audience: Audience::User, steps: user },
-            Guidance { audience: Audience::Helpdesk, steps: helpdesk },
-            Guidance { audience: Audience::Admin, steps: admin },
+            Guidance {
+                audience: Audience::User,
+                steps: user,
+            },
+            Guidance {
+                audience: Audience::Helpdesk,
+                steps: helpdesk,
+            },
+            Guidance {
+                audience: Audience::Admin,
+                steps: admin,
+            },
         ],
     }
 }

@@ -30,7 +30,9 @@
 
 use crate::blockpage::{BlockPage, Recognition, SignInPageFacts};
 use crate::context::{is_guid, Cloud};
-use crate::messages::{MessageError, MessageSender, Validate, Viewport, MAX_TEXT_CHARS, MAX_URL_CHARS};
+use crate::messages::{
+    MessageError, MessageSender, Validate, Viewport, MAX_TEXT_CHARS, MAX_URL_CHARS,
+};
 use serde::{Deserialize, Serialize};
 
 /// Most text lines the content script sends (the block page's card has about twenty).
@@ -114,10 +116,14 @@ impl Validate for SignInSnapshot {
             check_len("lines[]", line, MAX_LINE_CHARS)?;
         }
         if self.viewport.width > MAX_VIEWPORT_PX {
-            return Err(MessageError::OutOfRange { field: "viewport.width" });
+            return Err(MessageError::OutOfRange {
+                field: "viewport.width",
+            });
         }
         if self.viewport.height > MAX_VIEWPORT_PX {
-            return Err(MessageError::OutOfRange { field: "viewport.height" });
+            return Err(MessageError::OutOfRange {
+                field: "viewport.height",
+            });
         }
         if let Some(card) = self.card {
             let limit = MAX_VIEWPORT_PX as i32;
@@ -178,7 +184,13 @@ pub enum Dock {
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum ToSignInScript {
     /// Show the frame at this rectangle of the window (CSS pixels).
-    Place { dock: Dock, left: u32, top: u32, width: u32, height: u32 },
+    Place {
+        dock: Dock,
+        left: u32,
+        top: u32,
+        width: u32,
+        height: u32,
+    },
     /// Not a Conditional Access block: remove the frame, and look again only if the page's text changes.
     Remove,
     /// The user closed the explainer: remove the frame and leave this page alone.
@@ -198,7 +210,13 @@ pub struct Placement {
 impl Placement {
     /// The message that tells the content script to apply this placement.
     pub fn message(self) -> ToSignInScript {
-        ToSignInScript::Place { dock: self.dock, left: self.left, top: self.top, width: self.width, height: self.height }
+        ToSignInScript::Place {
+            dock: self.dock,
+            left: self.left,
+            top: self.top,
+            width: self.width,
+            height: self.height,
+        }
     }
 }
 
@@ -209,16 +227,33 @@ impl Placement {
 /// between the card's right edge and the window's (with [`GAP_PX`] on both sides) — which holds for
 /// Microsoft's centred card from about 1110 px up, so always at 1280 px — else a bottom sheet that
 /// shows only its [`SHEET_BAR_PX`] bar until opened.
-pub fn placement(viewport: Viewport, card: Option<CardBox>, content_height: u32, sheet_open: bool) -> Placement {
+pub fn placement(
+    viewport: Viewport,
+    card: Option<CardBox>,
+    content_height: u32,
+    sheet_open: bool,
+) -> Placement {
     let card_right = match card {
         Some(card) if card.width > 0 => (card.left.max(0) as u32).saturating_add(card.width),
         _ => viewport.width.saturating_add(SIGN_IN_CARD_PX) / 2,
     };
-    let room = viewport.width.saturating_sub(card_right).saturating_sub(2 * GAP_PX);
+    let room = viewport
+        .width
+        .saturating_sub(card_right)
+        .saturating_sub(2 * GAP_PX);
     if room >= SIDE_MIN_WIDTH_PX {
         let width = room.min(SIDE_MAX_WIDTH_PX);
-        let height = content_height.clamp(SHEET_BAR_PX, viewport.height.saturating_sub(2 * GAP_PX).max(SHEET_BAR_PX));
-        return Placement { dock: Dock::Side, left: viewport.width - GAP_PX - width, top: GAP_PX, width, height };
+        let height = content_height.clamp(
+            SHEET_BAR_PX,
+            viewport.height.saturating_sub(2 * GAP_PX).max(SHEET_BAR_PX),
+        );
+        return Placement {
+            dock: Dock::Side,
+            left: viewport.width - GAP_PX - width,
+            top: GAP_PX,
+            width,
+            height,
+        };
     }
     let width = viewport.width.min(SHEET_MAX_WIDTH_PX);
     let height = if sheet_open {
@@ -254,7 +289,10 @@ pub fn page_to_explain(recognition: Recognition) -> Option<BlockPage> {
 pub enum ExplainerToBackground {
     /// An admin asks which policy blocked this sign-in. Sent only when the admin presses the button.
     #[serde(rename_all = "camelCase")]
-    ExplainerAdminLookup { cloud: Cloud, correlation_id: String },
+    ExplainerAdminLookup {
+        cloud: Cloud,
+        correlation_id: String,
+    },
 }
 
 impl Validate for ExplainerToBackground {
@@ -263,7 +301,9 @@ impl Validate for ExplainerToBackground {
         if is_guid(correlation_id) {
             Ok(())
         } else {
-            Err(MessageError::Malformed("the correlation id is not a GUID".to_string()))
+            Err(MessageError::Malformed(
+                "the correlation id is not a GUID".to_string(),
+            ))
         }
     }
 }
@@ -363,7 +403,11 @@ impl AppliedPolicy {
         if self.grant_controls.is_empty() {
             format!("“{}”", self.display_name)
         } else {
-            format!("“{}” ({})", self.display_name, self.grant_controls.join(", "))
+            format!(
+                "“{}” ({})",
+                self.display_name,
+                self.grant_controls.join(", ")
+            )
         }
     }
 }
@@ -394,21 +438,26 @@ const NOT_APPLIED: [&str; 3] = ["notApplied", "notEnabled", "reportOnlyNotApplie
 /// ```
 pub fn sign_in_lookup_path(correlation_id: &str) -> Result<String, MessageError> {
     if !is_guid(correlation_id) {
-        return Err(MessageError::Malformed("the correlation id is not a GUID".to_string()));
+        return Err(MessageError::Malformed(
+            "the correlation id is not a GUID".to_string(),
+        ));
     }
-    Ok(format!("/auditLogs/signIns?$filter=correlationId%20eq%20'{correlation_id}'&$top=10"))
+    Ok(format!(
+        "/auditLogs/signIns?$filter=correlationId%20eq%20'{correlation_id}'&$top=10"
+    ))
 }
 
 /// Reads the answer to [`sign_in_lookup_path`] (`{"value": [signIn, …]}`). Unknown fields are
 /// ignored; a body that is not that shape gives an error naming what was wrong.
 pub fn read_sign_in_lookup(body: &str) -> Result<Vec<SignInRecord>, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| format!("the sign-in logs answered with something that is not JSON ({e})"))?;
+    let value: serde_json::Value = serde_json::from_str(body)
+        .map_err(|e| format!("the sign-in logs answered with something that is not JSON ({e})"))?;
     let events = value
         .get("value")
         .and_then(|v| v.as_array())
         .ok_or("the sign-in logs answer has no \"value\" list")?;
-    let text = |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_string);
+    let text =
+        |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_string);
     Ok(events
         .iter()
         .map(|event| SignInRecord {
@@ -426,12 +475,17 @@ pub fn read_sign_in_lookup(body: &str) -> Result<Vec<SignInRecord>, String> {
                             let result = text(p, "result").unwrap_or_else(|| "unknown".to_string());
                             (!NOT_APPLIED.contains(&result.as_str())).then(|| AppliedPolicy {
                                 id: text(p, "id").unwrap_or_default(),
-                                display_name: text(p, "displayName").unwrap_or_else(|| "(policy without a name)".to_string()),
+                                display_name: text(p, "displayName")
+                                    .unwrap_or_else(|| "(policy without a name)".to_string()),
                                 result,
                                 grant_controls: p
                                     .get("enforcedGrantControls")
                                     .and_then(|g| g.as_array())
-                                    .map(|g| g.iter().filter_map(|c| c.as_str().map(str::to_string)).collect())
+                                    .map(|g| {
+                                        g.iter()
+                                            .filter_map(|c| c.as_str().map(str::to_string))
+                                            .collect()
+                                    })
                                     .unwrap_or_default(),
                             })
                         })
@@ -459,21 +513,29 @@ pub fn read_sign_in_lookup(body: &str) -> Result<Vec<SignInRecord>, String> {
 /// ```
 pub fn explainer_tab(sender: &MessageSender, extension_id: &str) -> Result<i64, MessageError> {
     if extension_id.is_empty() || sender.id.as_deref() != Some(extension_id) {
-        return Err(MessageError::UntrustedSender("another extension or a web page".to_string()));
+        return Err(MessageError::UntrustedSender(
+            "another extension or a web page".to_string(),
+        ));
     }
     let page = format!("chrome-extension://{extension_id}/explainer.html");
     let from_explainer = sender.url.as_deref().is_some_and(|url| {
-        url.strip_prefix(&page).is_some_and(|rest| rest.is_empty() || rest.starts_with(['#', '?']))
+        url.strip_prefix(&page)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['#', '?']))
     });
     if !from_explainer {
         return Err(MessageError::UntrustedSender(format!(
             "{} is not the explainer page",
-            sender.url.as_deref().unwrap_or("a sender without an address")
+            sender
+                .url
+                .as_deref()
+                .unwrap_or("a sender without an address")
         )));
     }
     match sender.tab.as_ref().and_then(|tab| tab.id) {
         Some(tab) if tab >= 0 && sender.frame_id.is_some_and(|frame| frame > 0) => Ok(tab),
-        _ => Err(MessageError::UntrustedSender("an explainer page that is not framed in a sign-in tab".to_string())),
+        _ => Err(MessageError::UntrustedSender(
+            "an explainer page that is not framed in a sign-in tab".to_string(),
+        )),
     }
 }
 
@@ -504,7 +566,8 @@ mod tests {
 
     #[test]
     fn facts_from_the_content_script_decode_and_are_recognised_as_a_block() {
-        let ToExplainer::SignInFacts { facts } = decode(json!({"type": "sign-in-facts", "facts": snapshot_json()})).unwrap();
+        let ToExplainer::SignInFacts { facts } =
+            decode(json!({"type": "sign-in-facts", "facts": snapshot_json()})).unwrap();
         let page = page_to_explain(recognise(&facts.page_facts())).expect("a block page");
         assert_eq!(page.details.correlation_id.as_deref(), Some(CORRELATION));
     }
@@ -514,7 +577,10 @@ mod tests {
         let mut facts = snapshot_json();
         facts["password"] = json!("hunter2");
         let err = decode(json!({"type": "sign-in-facts", "facts": facts})).unwrap_err();
-        assert!(matches!(err, MessageError::Malformed(ref m) if m.contains("password")), "{err}");
+        assert!(
+            matches!(err, MessageError::Malformed(ref m) if m.contains("password")),
+            "{err}"
+        );
     }
 
     #[test]
@@ -529,7 +595,10 @@ mod tests {
         facts["lines"] = json!(["y".repeat(MAX_LINE_CHARS + 1)]);
         assert_eq!(
             decode(json!({"type": "sign-in-facts", "facts": facts})).unwrap_err(),
-            MessageError::TooLong { field: "lines[]", max: MAX_LINE_CHARS }
+            MessageError::TooLong {
+                field: "lines[]",
+                max: MAX_LINE_CHARS
+            }
         );
         let mut facts = snapshot_json();
         facts["card"]["left"] = json!(-200_000);
@@ -543,8 +612,13 @@ mod tests {
     fn wrong_password_and_ordinary_pages_are_not_explained() {
         let mut facts = serde_json::from_value::<SignInSnapshot>(snapshot_json()).unwrap();
         facts.heading = Some("Enter password".into());
-        facts.lines = vec!["AADSTS50126: Error validating credentials due to invalid username or password.".into()];
-        assert!(matches!(recognise(&facts.page_facts()), Recognition::OtherSignInError { .. }));
+        facts.lines = vec![
+            "AADSTS50126: Error validating credentials due to invalid username or password.".into(),
+        ];
+        assert!(matches!(
+            recognise(&facts.page_facts()),
+            Recognition::OtherSignInError { .. }
+        ));
         assert_eq!(page_to_explain(recognise(&facts.page_facts())), None);
         facts.lines = vec!["Sign in".into(), "Can't access your account?".into()];
         facts.has_details_container = false;
@@ -553,13 +627,32 @@ mod tests {
 
     #[test]
     fn at_1280_pixels_the_explainer_docks_beside_the_centred_card_without_covering_it() {
-        let viewport = Viewport { width: 1280, height: 800 };
-        for card in [None, Some(CardBox { left: 420, top: 160, width: 440, height: 420 })] {
+        let viewport = Viewport {
+            width: 1280,
+            height: 800,
+        };
+        for card in [
+            None,
+            Some(CardBox {
+                left: 420,
+                top: 160,
+                width: 440,
+                height: 420,
+            }),
+        ] {
             let place = placement(viewport, card, 2000, false);
             assert_eq!(place.dock, Dock::Side);
-            assert!(place.left >= 860 + GAP_PX, "explainer starts at {} over the card", place.left);
+            assert!(
+                place.left >= 860 + GAP_PX,
+                "explainer starts at {} over the card",
+                place.left
+            );
             assert_eq!(place.left + place.width + GAP_PX, 1280);
-            assert_eq!(place.height, 800 - 2 * GAP_PX, "tall content scrolls inside the frame");
+            assert_eq!(
+                place.height,
+                800 - 2 * GAP_PX,
+                "tall content scrolls inside the frame"
+            );
             assert_eq!(place.top, GAP_PX);
         }
         assert_eq!(placement(viewport, None, 300, false).height, 300);
@@ -567,35 +660,86 @@ mod tests {
 
     #[test]
     fn a_card_pushed_right_sends_the_explainer_to_the_bottom_sheet() {
-        let viewport = Viewport { width: 1280, height: 800 };
-        let card = CardBox { left: 700, top: 100, width: 440, height: 400 };
-        assert_eq!(placement(viewport, Some(card), 500, false).dock, Dock::Sheet);
+        let viewport = Viewport {
+            width: 1280,
+            height: 800,
+        };
+        let card = CardBox {
+            left: 700,
+            top: 100,
+            width: 440,
+            height: 400,
+        };
+        assert_eq!(
+            placement(viewport, Some(card), 500, false).dock,
+            Dock::Sheet
+        );
     }
 
     #[test]
     fn narrow_windows_get_a_bottom_sheet_that_is_only_a_bar_until_opened() {
-        let viewport = Viewport { width: 390, height: 844 };
+        let viewport = Viewport {
+            width: 390,
+            height: 844,
+        };
         let closed = placement(viewport, None, 900, false);
-        assert_eq!((closed.dock, closed.height, closed.top), (Dock::Sheet, SHEET_BAR_PX, 844 - SHEET_BAR_PX));
+        assert_eq!(
+            (closed.dock, closed.height, closed.top),
+            (Dock::Sheet, SHEET_BAR_PX, 844 - SHEET_BAR_PX)
+        );
         assert_eq!((closed.left, closed.width), (0, 390));
         let open = placement(viewport, None, 900, true);
         assert_eq!(open.height, 844 * SHEET_MAX_HEIGHT_PERCENT / 100);
         assert_eq!(open.top + open.height, 844);
-        let wide_sheet = placement(Viewport { width: 1000, height: 700 }, None, 200, true);
-        assert_eq!((wide_sheet.width, wide_sheet.left, wide_sheet.height), (SHEET_MAX_WIDTH_PX, 180, 200));
-        let tiny = placement(Viewport { width: 0, height: 0 }, None, 0, true);
+        let wide_sheet = placement(
+            Viewport {
+                width: 1000,
+                height: 700,
+            },
+            None,
+            200,
+            true,
+        );
+        assert_eq!(
+            (wide_sheet.width, wide_sheet.left, wide_sheet.height),
+            (SHEET_MAX_WIDTH_PX, 180, 200)
+        );
+        let tiny = placement(
+            Viewport {
+                width: 0,
+                height: 0,
+            },
+            None,
+            0,
+            true,
+        );
         assert_eq!((tiny.width, tiny.height, tiny.top), (0, SHEET_BAR_PX, 0));
     }
 
     #[test]
     fn placement_and_remove_messages_have_the_shape_the_content_script_applies() {
-        let msg = placement(Viewport { width: 1280, height: 800 }, None, 400, false).message();
+        let msg = placement(
+            Viewport {
+                width: 1280,
+                height: 800,
+            },
+            None,
+            400,
+            false,
+        )
+        .message();
         assert_eq!(
             serde_json::to_value(msg).unwrap(),
             json!({"type": "place", "dock": "side", "left": 904, "top": 16, "width": 360, "height": 400})
         );
-        assert_eq!(serde_json::to_value(ToSignInScript::Remove).unwrap(), json!({"type": "remove"}));
-        assert_eq!(serde_json::to_value(ToSignInScript::Dismissed).unwrap(), json!({"type": "dismissed"}));
+        assert_eq!(
+            serde_json::to_value(ToSignInScript::Remove).unwrap(),
+            json!({"type": "remove"})
+        );
+        assert_eq!(
+            serde_json::to_value(ToSignInScript::Dismissed).unwrap(),
+            json!({"type": "dismissed"})
+        );
     }
 
     #[test]
@@ -603,17 +747,32 @@ mod tests {
         let ok: ExplainerToBackground =
             decode_json(&json!({"type": "explainer-admin-lookup", "cloud": "Global", "correlationId": CORRELATION}).to_string())
                 .unwrap();
-        assert_eq!(ok, ExplainerToBackground::ExplainerAdminLookup { cloud: Cloud::Global, correlation_id: CORRELATION.into() });
+        assert_eq!(
+            ok,
+            ExplainerToBackground::ExplainerAdminLookup {
+                cloud: Cloud::Global,
+                correlation_id: CORRELATION.into()
+            }
+        );
         let bad = decode_json::<ExplainerToBackground>(
             &json!({"type": "explainer-admin-lookup", "cloud": "Global", "correlationId": "' or 1 eq 1"}).to_string(),
         );
-        assert!(matches!(bad, Err(MessageError::Malformed(ref m)) if m.contains("GUID")), "{bad:?}");
+        assert!(
+            matches!(bad, Err(MessageError::Malformed(ref m)) if m.contains("GUID")),
+            "{bad:?}"
+        );
     }
 
     #[test]
     fn not_signed_in_reply_tells_the_admin_where_to_sign_in() {
-        let text = AdminLookupReply::NotSignedIn { cloud: Cloud::UsGovernment }.message();
-        assert!(text.starts_with("Sign in to Registration Guard from the admin center to look this up"), "{text}");
+        let text = AdminLookupReply::NotSignedIn {
+            cloud: Cloud::UsGovernment,
+        }
+        .message();
+        assert!(
+            text.starts_with("Sign in to Registration Guard from the admin center to look this up"),
+            "{text}"
+        );
         assert!(text.contains("US Government cloud"));
     }
 
@@ -635,7 +794,14 @@ mod tests {
         let records = read_sign_in_lookup(&body).unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].error_code, Some(53003));
-        assert_eq!(records[0].policies.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["1", "3"]);
+        assert_eq!(
+            records[0]
+                .policies
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>(),
+            ["1", "3"]
+        );
         let text = AdminLookupReply::Found { records }.message();
         assert_eq!(
             text,
@@ -646,19 +812,37 @@ mod tests {
 
     #[test]
     fn a_lookup_answer_of_the_wrong_shape_is_an_error_not_an_empty_result() {
-        assert!(read_sign_in_lookup("<html>").unwrap_err().contains("not JSON"));
-        assert!(read_sign_in_lookup("{\"error\": {}}").unwrap_err().contains("\"value\""));
+        assert!(read_sign_in_lookup("<html>")
+            .unwrap_err()
+            .contains("not JSON"));
+        assert!(read_sign_in_lookup("{\"error\": {}}")
+            .unwrap_err()
+            .contains("\"value\""));
         assert_eq!(read_sign_in_lookup("{\"value\": []}").unwrap(), vec![]);
         assert!(AdminLookupReply::NotFound.message().contains("few minutes"));
     }
 
     fn sender(url: &str) -> MessageSender {
-        MessageSender { id: Some(EXT.into()), url: Some(url.into()), tab: Some(SenderTab { id: Some(9) }), frame_id: Some(4) }
+        MessageSender {
+            id: Some(EXT.into()),
+            url: Some(url.into()),
+            tab: Some(SenderTab { id: Some(9) }),
+            frame_id: Some(4),
+        }
     }
 
     #[test]
     fn background_accepts_only_the_explainer_frame_in_a_tab() {
-        assert_eq!(explainer_tab(&sender(&format!("chrome-extension://{EXT}/explainer.html#{}", "a".repeat(32))), EXT), Ok(9));
+        assert_eq!(
+            explainer_tab(
+                &sender(&format!(
+                    "chrome-extension://{EXT}/explainer.html#{}",
+                    "a".repeat(32)
+                )),
+                EXT
+            ),
+            Ok(9)
+        );
         for url in [
             format!("chrome-extension://{EXT}/panel.html"),
             format!("chrome-extension://{EXT}/explainer.html.evil"),
@@ -666,9 +850,15 @@ mod tests {
         ] {
             assert!(explainer_tab(&sender(&url), EXT).is_err(), "{url}");
         }
-        let top_level = MessageSender { frame_id: Some(0), ..sender(&format!("chrome-extension://{EXT}/explainer.html")) };
+        let top_level = MessageSender {
+            frame_id: Some(0),
+            ..sender(&format!("chrome-extension://{EXT}/explainer.html"))
+        };
         assert!(explainer_tab(&top_level, EXT).is_err());
-        let other = MessageSender { id: Some("z".repeat(32)), ..sender(&format!("chrome-extension://{EXT}/explainer.html")) };
+        let other = MessageSender {
+            id: Some("z".repeat(32)),
+            ..sender(&format!("chrome-extension://{EXT}/explainer.html"))
+        };
         assert!(explainer_tab(&other, EXT).is_err());
         assert!(explainer_tab(&MessageSender::default(), "").is_err());
     }

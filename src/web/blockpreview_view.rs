@@ -5,7 +5,9 @@
 //! page that mounts the preview links. Text goes in as text only.
 
 use super::dom::{self, attrs, el, text_el};
-use crate::blockpreview::{preview, BlockPreview, ScreenText, SignInScreen, EXAMPLE_NOTICE, PREVIEW_TITLE};
+use crate::blockpreview::{
+    preview, BlockPreview, ScreenText, SignInScreen, EXAMPLE_NOTICE, PREVIEW_TITLE,
+};
 use crate::engine::presets::Preset;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
@@ -16,9 +18,9 @@ use web_sys::{Document, Element};
 /// holding: who meets the screen and when, the report-only note, the sign-in card with numbered
 /// markers (example values labelled), the numbered notes, and the user / helpdesk / admin guidance.
 pub fn render_block_preview(parent: &Element, preset: Preset) -> Result<(), JsValue> {
-    let doc = parent
-        .owner_document()
-        .ok_or_else(|| JsValue::from_str("Registration Guard: the preview needs an element in a document"))?;
+    let doc = parent.owner_document().ok_or_else(|| {
+        JsValue::from_str("Registration Guard: the preview needs an element in a document")
+    })?;
     let model = preview(preset);
     parent.set_text_content(None);
     dom::append(parent, &preview_section(&doc, &model)?)
@@ -26,7 +28,10 @@ pub fn render_block_preview(parent: &Element, preset: Preset) -> Result<(), JsVa
 
 /// The preset's name in addresses and `data-preset` (its Graph-side serde name, e.g. `blockOutsideTrusted`).
 pub fn preset_slug(preset: Preset) -> String {
-    serde_json::to_value(preset).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(preset)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// The preset named by `slug` (see [`preset_slug`]).
@@ -36,18 +41,44 @@ pub fn preset_from_slug(slug: &str) -> Option<Preset> {
 
 fn preview_section(doc: &Document, model: &BlockPreview) -> Result<Element, JsValue> {
     let section = el(doc, "section", "rg-preview")?;
-    attrs(&section, &[("data-testid", "block-preview"), ("data-preset", &preset_slug(model.preset))])?;
+    attrs(
+        &section,
+        &[
+            ("data-testid", "block-preview"),
+            ("data-preset", &preset_slug(model.preset)),
+        ],
+    )?;
 
     let header = el(doc, "header", "rg-preview-header")?;
-    dom::append(&header, &text_el(doc, "h2", "rg-preview-title", PREVIEW_TITLE)?)?;
-    dom::append(&header, &text_el(doc, "p", "rg-preview-preset", &format!("Preset: {}", model.preset.label()))?)?;
+    dom::append(
+        &header,
+        &text_el(doc, "h2", "rg-preview-title", PREVIEW_TITLE)?,
+    )?;
+    dom::append(
+        &header,
+        &text_el(
+            doc,
+            "p",
+            "rg-preview-preset",
+            &format!("Preset: {}", model.preset.label()),
+        )?,
+    )?;
     dom::append(&section, &header)?;
-    dom::append(&section, &text_el(doc, "p", "rg-preview-who", &model.who_and_when)?)?;
-    dom::append(&section, &text_el(doc, "p", "rg-preview-report-only", model.report_only)?)?;
+    dom::append(
+        &section,
+        &text_el(doc, "p", "rg-preview-who", &model.who_and_when)?,
+    )?;
+    dom::append(
+        &section,
+        &text_el(doc, "p", "rg-preview-report-only", model.report_only)?,
+    )?;
 
     let stage = el(doc, "div", "rg-preview-stage")?;
     let notice = text_el(doc, "p", "rg-example-notice", EXAMPLE_NOTICE)?;
-    attrs(&notice, &[("role", "note"), ("data-testid", "example-notice")])?;
+    attrs(
+        &notice,
+        &[("role", "note"), ("data-testid", "example-notice")],
+    )?;
     dom::append(&stage, &notice)?;
     dom::append(&stage, &screen_card(doc, &model.screen)?)?;
     if let Some(alternative) = &model.screen.alternative {
@@ -55,7 +86,10 @@ fn preview_section(doc: &Document, model: &BlockPreview) -> Result<Element, JsVa
         other.set_attribute("aria-label", "The other screen some users meet")?;
         dom::append(&other, &brand(doc)?)?;
         dom::append(&other, &account(doc, model.screen.account_example)?)?;
-        dom::append(&other, &marked(doc, "h3", "rg-signin-heading", alternative)?)?;
+        dom::append(
+            &other,
+            &marked(doc, "h3", "rg-signin-heading", alternative)?,
+        )?;
         dom::append(&stage, &other)?;
     }
     dom::append(&section, &stage)?;
@@ -64,9 +98,18 @@ fn preview_section(doc: &Document, model: &BlockPreview) -> Result<Element, JsVa
     notes.set_attribute("aria-label", "What each numbered part means")?;
     for note in &model.annotations {
         let item = el(doc, "li", "rg-annotation")?;
-        attrs(&item, &[("value", &note.marker.to_string()), ("data-marker", &note.marker.to_string())])?;
+        attrs(
+            &item,
+            &[
+                ("value", &note.marker.to_string()),
+                ("data-marker", &note.marker.to_string()),
+            ],
+        )?;
         dom::append(&item, &text_el(doc, "strong", "", note.title)?)?;
-        dom::append(&item, &text_el(doc, "span", "", &format!(" — {}", note.text))?)?;
+        dom::append(
+            &item,
+            &text_el(doc, "span", "", &format!(" — {}", note.text))?,
+        )?;
         dom::append(&notes, &item)?;
     }
     dom::append(&section, &notes)?;
@@ -89,10 +132,19 @@ fn preview_section(doc: &Document, model: &BlockPreview) -> Result<Element, JsVa
 /// The sign-in card, drawn like Microsoft's (white card, logo, account line, heading, text, links).
 fn screen_card(doc: &Document, screen: &SignInScreen) -> Result<Element, JsValue> {
     let card = el(doc, "figure", "rg-signin-card")?;
-    attrs(&card, &[("aria-label", "Preview of the sign-in page"), ("data-testid", "signin-preview")])?;
+    attrs(
+        &card,
+        &[
+            ("aria-label", "Preview of the sign-in page"),
+            ("data-testid", "signin-preview"),
+        ],
+    )?;
     dom::append(&card, &brand(doc)?)?;
     dom::append(&card, &account(doc, screen.account_example)?)?;
-    dom::append(&card, &marked(doc, "h3", "rg-signin-heading", &screen.heading)?)?;
+    dom::append(
+        &card,
+        &marked(doc, "h3", "rg-signin-heading", &screen.heading)?,
+    )?;
     for paragraph in &screen.body {
         dom::append(&card, &marked(doc, "p", "rg-signin-text", paragraph)?)?;
     }
@@ -127,7 +179,10 @@ fn screen_card(doc: &Document, screen: &SignInScreen) -> Result<Element, JsValue
             dom::append(&list, &row)?;
         }
         dom::append(&panel, &list)?;
-        dom::append(&panel, &marked(doc, "p", "rg-signin-footer", &details.footer)?)?;
+        dom::append(
+            &panel,
+            &marked(doc, "p", "rg-signin-footer", &details.footer)?,
+        )?;
         dom::append(&card, &panel)?;
     }
     Ok(card)
@@ -159,7 +214,13 @@ fn marked(doc: &Document, tag: &str, class: &str, text: &ScreenText) -> Result<E
 
 fn marker_el(doc: &Document, marker: u8) -> Result<Element, JsValue> {
     let badge = text_el(doc, "span", "rg-marker", &marker.to_string())?;
-    attrs(&badge, &[("aria-label", &format!("note {marker}")), ("data-marker", &marker.to_string())])?;
+    attrs(
+        &badge,
+        &[
+            ("aria-label", &format!("note {marker}")),
+            ("data-marker", &marker.to_string()),
+        ],
+    )?;
     Ok(badge)
 }
 
@@ -169,7 +230,8 @@ fn marker_el(doc: &Document, marker: u8) -> Result<Element, JsValue> {
 #[wasm_bindgen]
 pub fn start_handout() -> Result<(), JsValue> {
     let doc = dom::document()?;
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("Registration Guard: no window"))?;
+    let window =
+        web_sys::window().ok_or_else(|| JsValue::from_str("Registration Guard: no window"))?;
     let root = dom::by_id(&doc, "rg-handout")?;
 
     let bar = el(&doc, "nav", "rg-handout-bar")?;
@@ -189,9 +251,14 @@ pub fn start_handout() -> Result<(), JsValue> {
 
     let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
         let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
-        if target.and_then(|t| t.closest("[data-action=print]").ok().flatten()).is_some() {
+        if target
+            .and_then(|t| t.closest("[data-action=print]").ok().flatten())
+            .is_some()
+        {
             if let Err(e) = web_sys::window().map_or(Ok(()), |w| w.print()) {
-                dom::warn(&format!("Registration Guard could not open the print dialog: {e:?}"));
+                dom::warn(&format!(
+                    "Registration Guard could not open the print dialog: {e:?}"
+                ));
             }
         }
     });
@@ -200,7 +267,9 @@ pub fn start_handout() -> Result<(), JsValue> {
     // Choosing another preset changes only the fragment: redraw in place.
     let on_hash = Closure::<dyn FnMut()>::new(move || {
         if let Err(e) = redraw_handout() {
-            dom::warn(&format!("Registration Guard could not show that preset: {e:?}"));
+            dom::warn(&format!(
+                "Registration Guard could not show that preset: {e:?}"
+            ));
         }
     });
     window.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref())?;
@@ -211,9 +280,11 @@ pub fn start_handout() -> Result<(), JsValue> {
 /// Shows the preset the address fragment names and marks its link as current.
 fn redraw_handout() -> Result<(), JsValue> {
     let doc = dom::document()?;
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("Registration Guard: no window"))?;
+    let window =
+        web_sys::window().ok_or_else(|| JsValue::from_str("Registration Guard: no window"))?;
     let hash = window.location().hash()?;
-    let preset = preset_from_slug(hash.trim_start_matches('#')).unwrap_or(Preset::BlockOutsideTrusted);
+    let preset =
+        preset_from_slug(hash.trim_start_matches('#')).unwrap_or(Preset::BlockOutsideTrusted);
     let root = dom::by_id(&doc, "rg-handout")?;
     let current = format!("#{}", preset_slug(preset));
     let links = root.query_selector_all(".rg-handout-choice")?;
@@ -224,10 +295,13 @@ fn redraw_handout() -> Result<(), JsValue> {
             link.remove_attribute("aria-current")?;
         }
     }
-    let content = root
-        .query_selector(".rg-handout-content")?
-        .ok_or_else(|| JsValue::from_str("Registration Guard: the hand-out lost its content element"))?;
+    let content = root.query_selector(".rg-handout-content")?.ok_or_else(|| {
+        JsValue::from_str("Registration Guard: the hand-out lost its content element")
+    })?;
     render_block_preview(&content, preset)?;
-    doc.set_title(&format!("{PREVIEW_TITLE} — {} — Registration Guard", preset.label()));
+    doc.set_title(&format!(
+        "{PREVIEW_TITLE} — {} — Registration Guard",
+        preset.label()
+    ));
     Ok(())
 }

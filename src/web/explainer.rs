@@ -9,12 +9,13 @@
 use super::chrome;
 use super::dom::{self, attrs, el, text_el};
 use crate::blockpage::{
-    admin_steps, error_lookup_url, helpdesk_text, recognise, sign_in_logs_url, BlockPage, Confidence,
+    admin_steps, error_lookup_url, helpdesk_text, recognise, sign_in_logs_url, BlockPage,
+    Confidence,
 };
 use crate::context::Cloud;
 use crate::explainer::{
-    explainer_tab, page_to_explain, placement, AdminLookupReply, Dock, ExplainerToBackground, SignInSnapshot,
-    ToExplainer, ToSignInScript,
+    explainer_tab, page_to_explain, placement, AdminLookupReply, Dock, ExplainerToBackground,
+    SignInSnapshot, ToExplainer, ToSignInScript,
 };
 use crate::messages::{FrameHandshake, MessageSender, Validate};
 use std::cell::RefCell;
@@ -45,7 +46,9 @@ struct ExplainerHandle(Rc<RefCell<Explainer>>);
 #[wasm_bindgen]
 pub fn start_explainer(early: js_sys::Array) -> Result<(), JsValue> {
     let doc = dom::document()?;
-    let body = doc.body().ok_or_else(|| JsValue::from_str("Registration Guard: explainer.html has no body"))?;
+    let body = doc
+        .body()
+        .ok_or_else(|| JsValue::from_str("Registration Guard: explainer.html has no body"))?;
     let root = dom::by_id(&doc, "rg-explainer")?;
     body.set_attribute("data-state", "waiting")?;
     let explainer = ExplainerHandle(Rc::new(RefCell::new(Explainer {
@@ -57,7 +60,8 @@ pub fn start_explainer(early: js_sys::Array) -> Result<(), JsValue> {
         shown: None,
         sheet_open: false,
     })));
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("Registration Guard: no window"))?;
+    let window =
+        web_sys::window().ok_or_else(|| JsValue::from_str("Registration Guard: no window"))?;
     let token = window.location().hash()?;
 
     for event in early.iter() {
@@ -67,7 +71,9 @@ pub fn start_explainer(early: js_sys::Array) -> Result<(), JsValue> {
     }
     let on_message = {
         let explainer = explainer.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| explainer.on_window_message(&token, event))
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            explainer.on_window_message(&token, event)
+        })
     };
     window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())?;
     let on_click = {
@@ -103,7 +109,11 @@ impl ExplainerHandle {
         }
         let handshake = match chrome::from_js::<FrameHandshake>(event.data()) {
             Ok(handshake) => handshake,
-            Err(reason) => return dom::warn(&format!("Registration Guard ignored a message to its explainer: {reason}")),
+            Err(reason) => {
+                return dom::warn(&format!(
+                    "Registration Guard ignored a message to its explainer: {reason}"
+                ))
+            }
         };
         if sign_in_cloud_of_origin(&event.origin()).is_none() {
             return dom::warn(&format!(
@@ -126,7 +136,9 @@ impl ExplainerHandle {
                 });
                 match decoded {
                     Ok(ToExplainer::SignInFacts { facts }) => explainer.set_facts(facts),
-                    Err(reason) => dom::warn(&format!("Registration Guard ignored a sign-in page update: {reason}")),
+                    Err(reason) => dom::warn(&format!(
+                        "Registration Guard ignored a sign-in page update: {reason}"
+                    )),
                 }
             })
         };
@@ -144,7 +156,9 @@ impl ExplainerHandle {
             Some(page) => {
                 if explainer.shown.as_ref() != Some(&page) {
                     if let Err(e) = explainer.draw(&page) {
-                        return dom::warn(&format!("Registration Guard could not draw its explanation: {e:?}"));
+                        return dom::warn(&format!(
+                            "Registration Guard could not draw its explanation: {e:?}"
+                        ));
                     }
                     explainer.shown = Some(page);
                 }
@@ -169,8 +183,14 @@ impl ExplainerHandle {
 
     fn copy_for_helpdesk(&self) {
         let explainer = self.0.borrow();
-        let Some(page) = explainer.shown.clone() else { return };
-        let status = explainer.root.query_selector("[data-testid=copy-status]").ok().flatten();
+        let Some(page) = explainer.shown.clone() else {
+            return;
+        };
+        let status = explainer
+            .root
+            .query_selector("[data-testid=copy-status]")
+            .ok()
+            .flatten();
         spawn_local(async move {
             let said = match write_clipboard(&helpdesk_text(&page)).await {
                 Ok(()) => "Copied. Paste it into your message to the helpdesk.".to_string(),
@@ -189,21 +209,36 @@ impl ExplainerHandle {
     /// Nothing leaves the browser unless the background is signed in and the admin pressed the button.
     fn admin_lookup(&self) {
         let explainer = self.0.borrow();
-        let Some(page) = explainer.shown.clone() else { return };
-        let Some(correlation_id) = page.details.correlation_id.clone() else { return };
-        let Some(result) = explainer.root.query_selector("[data-testid=admin-lookup-result]").ok().flatten() else {
+        let Some(page) = explainer.shown.clone() else {
+            return;
+        };
+        let Some(correlation_id) = page.details.correlation_id.clone() else {
+            return;
+        };
+        let Some(result) = explainer
+            .root
+            .query_selector("[data-testid=admin-lookup-result]")
+            .ok()
+            .flatten()
+        else {
             return;
         };
         result.set_text_content(Some("Asking Registration Guard…"));
         spawn_local(async move {
-            let message = ExplainerToBackground::ExplainerAdminLookup { cloud: page.cloud, correlation_id };
+            let message = ExplainerToBackground::ExplainerAdminLookup {
+                cloud: page.cloud,
+                correlation_id,
+            };
             let reply = async {
                 let reply = chrome::send_to_background(&chrome::to_js(&message)?).await?;
                 chrome::from_js::<AdminLookupReply>(reply).map_err(|e| JsValue::from_str(&e))
             }
             .await
             .unwrap_or_else(|e| AdminLookupReply::Refused {
-                reason: format!("its background did not answer ({})", e.as_string().unwrap_or_else(|| format!("{e:?}"))),
+                reason: format!(
+                    "its background did not answer ({})",
+                    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+                ),
             });
             result.set_text_content(Some(&reply.message()));
         });
@@ -213,12 +248,18 @@ impl ExplainerHandle {
 async fn write_clipboard(text: &str) -> Result<(), JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let clipboard = js_sys::Reflect::get(&window.navigator(), &JsValue::from_str("clipboard"))?;
-    let write: js_sys::Function = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText"))?
-        .dyn_into()
-        .map_err(|_| JsValue::from_str("no clipboard in this context"))?;
-    let promise: js_sys::Promise = write.call1(&clipboard, &JsValue::from_str(text))?.dyn_into()?;
+    let write: js_sys::Function =
+        js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText"))?
+            .dyn_into()
+            .map_err(|_| JsValue::from_str("no clipboard in this context"))?;
+    let promise: js_sys::Promise = write
+        .call1(&clipboard, &JsValue::from_str(text))?
+        .dyn_into()?;
     JsFuture::from(promise).await.map(|_| ()).map_err(|e| {
-        js_sys::Reflect::get(&e, &JsValue::from_str("message")).ok().filter(JsValue::is_string).unwrap_or(e)
+        js_sys::Reflect::get(&e, &JsValue::from_str("message"))
+            .ok()
+            .filter(JsValue::is_string)
+            .unwrap_or(e)
     })
 }
 
@@ -226,7 +267,9 @@ impl Explainer {
     fn post(&self, message: &ToSignInScript) {
         let Some(port) = &self.port else { return };
         if let Err(e) = chrome::to_js(message).and_then(|msg| port.post_message(&msg)) {
-            dom::warn(&format!("Registration Guard could not reach the sign-in page's script: {e:?}"));
+            dom::warn(&format!(
+                "Registration Guard could not reach the sign-in page's script: {e:?}"
+            ));
         }
     }
 
@@ -246,13 +289,27 @@ impl Explainer {
             Dock::Sheet => "sheet",
         };
         let sheet = if self.sheet_open { "open" } else { "closed" };
-        let _ = attrs(&self.body, &[("data-dock", dock), ("data-sheet", sheet), ("data-state", "ready")]);
+        let _ = attrs(
+            &self.body,
+            &[
+                ("data-dock", dock),
+                ("data-sheet", sheet),
+                ("data-state", "ready"),
+            ],
+        );
         if let Ok(Some(toggle)) = self.root.query_selector("[data-action=toggle-sheet]") {
-            let (label, expanded) = if self.sheet_open { ("Hide", "true") } else { ("Show why", "false") };
+            let (label, expanded) = if self.sheet_open {
+                ("Hide", "true")
+            } else {
+                ("Show why", "false")
+            };
             toggle.set_text_content(Some(label));
             let _ = toggle.set_attribute("aria-expanded", expanded);
         }
-        let _ = self.root.style().set_property("width", &format!("{}px", first.width));
+        let _ = self
+            .root
+            .style()
+            .set_property("width", &format!("{}px", first.width));
         // The whole content, even while the frame is still smaller than it; borders included.
         let borders = (self.root.offset_height() - self.root.client_height()).max(0);
         let height = (self.root.scroll_height() + borders).max(0) as u32;
@@ -266,17 +323,43 @@ impl Explainer {
         let header = el(doc, "header", "rg-x-header")?;
         dom::append(&header, &dom::shield_icon(doc, "rg-x-logo")?)?;
         let titles = el(doc, "div", "rg-x-titles")?;
-        dom::append(&titles, &text_el(doc, "p", "rg-x-brand", "Registration Guard")?)?;
+        dom::append(
+            &titles,
+            &text_el(doc, "p", "rg-x-brand", "Registration Guard")?,
+        )?;
         let title = text_el(doc, "h1", "rg-x-title", "Why you see this page")?;
         title.set_id("rg-x-title");
         dom::append(&titles, &title)?;
         dom::append(&header, &titles)?;
         let toggle = text_el(doc, "button", "rg-x-toggle", "Show why")?;
-        attrs(&toggle, &[("type", "button"), ("data-action", "toggle-sheet"), ("aria-controls", "rg-x-body"), ("aria-expanded", "false")])?;
+        attrs(
+            &toggle,
+            &[
+                ("type", "button"),
+                ("data-action", "toggle-sheet"),
+                ("aria-controls", "rg-x-body"),
+                ("aria-expanded", "false"),
+            ],
+        )?;
         dom::append(&header, &toggle)?;
         let close = el(doc, "button", "rg-x-close")?;
-        attrs(&close, &[("type", "button"), ("data-action", "close"), ("aria-label", "Close the explanation"), ("title", "Close")])?;
-        dom::append(&close, &dom::icon(doc, "rg-x-close-icon", &[("M6 6l12 12M18 6 6 18", "rg-icon-stroke")])?)?;
+        attrs(
+            &close,
+            &[
+                ("type", "button"),
+                ("data-action", "close"),
+                ("aria-label", "Close the explanation"),
+                ("title", "Close"),
+            ],
+        )?;
+        dom::append(
+            &close,
+            &dom::icon(
+                doc,
+                "rg-x-close-icon",
+                &[("M6 6l12 12M18 6 6 18", "rg-icon-stroke")],
+            )?,
+        )?;
         dom::append(&header, &close)?;
         dom::append(&self.root, &header)?;
 
@@ -284,8 +367,15 @@ impl Explainer {
         body.set_id("rg-x-body");
 
         let happened = section(doc, "What happened", "what-happened")?;
-        dom::append(&happened, &text_el(doc, "p", "", page.code.plain_explanation())?)?;
-        let code_line = format!("Error {} ({})", page.code.number(), page.code.microsoft_name());
+        dom::append(
+            &happened,
+            &text_el(doc, "p", "", page.code.plain_explanation())?,
+        )?;
+        let code_line = format!(
+            "Error {} ({})",
+            page.code.number(),
+            page.code.microsoft_name()
+        );
         dom::append(&happened, &text_el(doc, "p", "rg-x-code", &code_line)?)?;
         if page.confidence == Confidence::Likely {
             dom::append(&happened, &text_el(
@@ -307,7 +397,10 @@ impl Explainer {
         attrs(&copy, &[("type", "button"), ("data-action", "copy")])?;
         dom::append(&helpdesk, &copy)?;
         let status = el(doc, "p", "rg-x-status")?;
-        attrs(&status, &[("role", "status"), ("data-testid", "copy-status")])?;
+        attrs(
+            &status,
+            &[("role", "status"), ("data-testid", "copy-status")],
+        )?;
         dom::append(&helpdesk, &status)?;
         let text = text_el(doc, "pre", "rg-x-helpdesk-text", &helpdesk_text(page))?;
         text.set_attribute("data-testid", "helpdesk-text")?;
@@ -321,20 +414,42 @@ impl Explainer {
         }
         dom::append(&admin, &steps)?;
         let links = el(doc, "p", "rg-x-links")?;
-        dom::append(&links, &link(doc, "Open the sign-in logs", &sign_in_logs_url(page.cloud), "sign-in-logs-link")?)?;
-        dom::append(&links, &link(
-            doc,
-            &format!("Microsoft's description of error {}", page.code.number()),
-            &error_lookup_url(page.code.number()),
-            "error-lookup-link",
-        )?)?;
+        dom::append(
+            &links,
+            &link(
+                doc,
+                "Open the sign-in logs",
+                &sign_in_logs_url(page.cloud),
+                "sign-in-logs-link",
+            )?,
+        )?;
+        dom::append(
+            &links,
+            &link(
+                doc,
+                &format!("Microsoft's description of error {}", page.code.number()),
+                &error_lookup_url(page.code.number()),
+                "error-lookup-link",
+            )?,
+        )?;
         dom::append(&admin, &links)?;
         if page.details.correlation_id.is_some() {
-            let lookup = text_el(doc, "button", "rg-x-lookup", "Admins: show the policy that blocked this")?;
-            attrs(&lookup, &[("type", "button"), ("data-action", "admin-lookup")])?;
+            let lookup = text_el(
+                doc,
+                "button",
+                "rg-x-lookup",
+                "Admins: show the policy that blocked this",
+            )?;
+            attrs(
+                &lookup,
+                &[("type", "button"), ("data-action", "admin-lookup")],
+            )?;
             dom::append(&admin, &lookup)?;
             let result = el(doc, "p", "rg-x-status")?;
-            attrs(&result, &[("role", "status"), ("data-testid", "admin-lookup-result")])?;
+            attrs(
+                &result,
+                &[("role", "status"), ("data-testid", "admin-lookup-result")],
+            )?;
             dom::append(&admin, &result)?;
         }
         dom::append(&body, &admin)?;
@@ -352,7 +467,15 @@ fn section(doc: &Document, heading: &str, test_id: &str) -> Result<Element, JsVa
 
 fn link(doc: &Document, text: &str, href: &str, test_id: &str) -> Result<Element, JsValue> {
     let a = text_el(doc, "a", "rg-x-link", text)?;
-    attrs(&a, &[("href", href), ("target", "_blank"), ("rel", "noopener noreferrer"), ("data-testid", test_id)])?;
+    attrs(
+        &a,
+        &[
+            ("href", href),
+            ("target", "_blank"),
+            ("rel", "noopener noreferrer"),
+            ("data-testid", test_id),
+        ],
+    )?;
     Ok(a)
 }
 
@@ -365,13 +488,17 @@ fn link(doc: &Document, text: &str, href: &str, test_id: &str) -> Result<Element
 /// [`sign_in_lookup_path`](crate::explainer::sign_in_lookup_path) on the cloud's Graph host and answers
 /// `Found` with [`read_sign_in_lookup`](crate::explainer::read_sign_in_lookup)'s records (or `NotFound`).
 #[wasm_bindgen]
-pub async fn background_handle_explainer_message(message: JsValue, sender: JsValue) -> Result<JsValue, JsValue> {
+pub async fn background_handle_explainer_message(
+    message: JsValue,
+    sender: JsValue,
+) -> Result<JsValue, JsValue> {
     let reply = (|| {
-        let sender: MessageSender =
-            chrome::from_js(sender).map_err(|e| format!("Registration Guard could not read the message sender: {e}"))?;
-        explainer_tab(&sender, &chrome::extension_id().unwrap_or_default()).map_err(|e| e.to_string())?;
-        let message: ExplainerToBackground =
-            chrome::from_js(message).map_err(|e| format!("Registration Guard refused a malformed message: {e}"))?;
+        let sender: MessageSender = chrome::from_js(sender)
+            .map_err(|e| format!("Registration Guard could not read the message sender: {e}"))?;
+        explainer_tab(&sender, &chrome::extension_id().unwrap_or_default())
+            .map_err(|e| e.to_string())?;
+        let message: ExplainerToBackground = chrome::from_js(message)
+            .map_err(|e| format!("Registration Guard refused a malformed message: {e}"))?;
         message.validate().map_err(|e| e.to_string())?;
         let ExplainerToBackground::ExplainerAdminLookup { cloud, .. } = message;
         Ok(AdminLookupReply::NotSignedIn { cloud })
