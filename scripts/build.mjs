@@ -20,25 +20,36 @@ function run(cmd, args, opts = {}) {
   if (r.status !== 0) throw new SetupError(`${cmd} ${args.join(' ')} failed with exit code ${r.status}`);
 }
 
-/** Builds the wasm module once and lays out both the extension and the demo site. */
-export function build() {
-  run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown']);
+/**
+ * Builds one flavour of the wasm module: release build → wasm-bindgen (web target) → wasm-opt.
+ * Returns the folder holding `registration_guard.js` and the optimised `registration_guard_bg.wasm`.
+ */
+function buildWasm(flavour, features) {
+  const cargoArgs = ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown'];
+  if (features.length) cargoArgs.push('--features', features.join(','));
+  run('cargo', cargoArgs);
   const raw = join(ROOT, 'target', 'wasm32-unknown-unknown', 'release', `${WASM_NAME}.wasm`);
-  const bindgenOut = join(ROOT, 'target', 'wasm-bindgen');
-  rmSync(bindgenOut, { recursive: true, force: true });
-  run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', bindgenOut, '--out-name', WASM_NAME, raw]);
-  const optimized = join(bindgenOut, `${WASM_NAME}_opt.wasm`);
+  const out = join(ROOT, 'target', 'wasm-bindgen', flavour);
+  rmSync(out, { recursive: true, force: true });
+  run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', out, '--out-name', WASM_NAME, raw]);
+  const bindgenWasm = join(out, `${WASM_NAME}_bg.wasm`);
   run(join(ROOT, 'node_modules', '.bin', 'wasm-opt'),
-    ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, '-o', optimized, join(bindgenOut, `${WASM_NAME}_bg.wasm`)]);
+    ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, '-o', bindgenWasm, bindgenWasm]);
+  return out;
+}
+
+/** Builds both wasm flavours and lays out the extension and the demo site. */
+export function build() {
+  // The extension ships without the simulated tenant; the demo (and the test emulator) need it.
+  const extensionWasm = buildWasm('extension', []);
+  const demoWasm = buildWasm('demo', ['demo']);
 
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
   rmSync(DIST, { recursive: true, force: true });
-  for (const [src, dest] of [[join(ROOT, 'extension'), EXTENSION_DIR], [join(ROOT, 'www'), WWW_DIR]]) {
+  for (const [src, dest, wasm] of [[join(ROOT, 'extension'), EXTENSION_DIR, extensionWasm], [join(ROOT, 'www'), WWW_DIR, demoWasm]]) {
     mkdirSync(dest, { recursive: true });
     if (existsSync(src)) cpSync(src, dest, { recursive: true });
-    mkdirSync(join(dest, 'wasm'), { recursive: true });
-    cpSync(join(bindgenOut, `${WASM_NAME}.js`), join(dest, 'wasm', `${WASM_NAME}.js`));
-    cpSync(optimized, join(dest, 'wasm', `${WASM_NAME}_bg.wasm`));
+    cpSync(wasm, join(dest, 'wasm'), { recursive: true });
   }
   // The demo docks the very same panel the extension ships: share its page assets.
   for (const shared of ['styles']) {

@@ -73,7 +73,7 @@ async function main() {
   res = await runSuite('cargo', ['test', '--doc']);
   record('doc tests', res, countCargo(res.text));
 
-  res = await runSuite('cargo', ['test', '--target', 'wasm32-unknown-unknown', '--test', 'web'],
+  res = await runSuite('cargo', ['test', '--target', 'wasm32-unknown-unknown', '--features', 'demo', '--test', 'web'],
     { CHROMEDRIVER, WASM_BINDGEN_TEST_TIMEOUT: '120' });
   record('wasm in Chromium (wasm-bindgen-test)', res, countCargo(res.text));
 

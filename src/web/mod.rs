@@ -8,9 +8,11 @@
 pub mod background;
 pub mod blockpreview_view;
 pub mod chrome;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod dom;
 pub mod explainer;
 pub mod panel;
 pub mod popup;
+#[cfg(feature = "demo")]
 pub mod sim_bridge;
