@@ -25,7 +25,11 @@
 //! assert_eq!(facts.context().unwrap().summary(), "Conditional Access › Policies · Global cloud");
 //! ```
 
-use crate::context::{parse_portal_url, ContextError, PortalContext, Theme};
+use crate::context::{parse_portal_url, Cloud, ContextError, PortalContext, Theme};
+use crate::engine::model::PolicyState;
+use crate::engine::presets::Preset;
+use crate::graph::auth::{Account, SignInError};
+use crate::graph::{GraphEndpoints, GraphVersion, HttpRequest, HttpResponse, Method, TransportFailure};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -293,19 +297,138 @@ pub enum ToContentScript {
     PageFactsRequest,
 }
 
-/// Panel → background (`chrome.runtime.sendMessage`).
+/// Panel or options page → background (`chrome.runtime.sendMessage`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum ToBackground {
     /// The panel shows this page: the background names it in the toolbar button's tooltip for that tab.
     PanelShown { facts: PageFacts },
+    /// Get a usable token for `cloud`: the stored one, a refresh, a silent sign-in, and (only when
+    /// `interactive`) the sign-in window. `tenant` narrows the authority (id or domain from the portal
+    /// address); `login_hint` is the account the portal header shows.
+    #[serde(rename_all = "camelCase")]
+    SignIn { cloud: Cloud, interactive: bool, tenant: Option<String>, login_hint: Option<String> },
+    /// Forget every token.
+    SignOut,
+    /// Perform one Graph request built by the pure client; the background adds the token.
+    GraphSend { cloud: Cloud, request: GraphCall },
 }
 
 impl Validate for ToBackground {
     fn validate(&self) -> Result<(), MessageError> {
         match self {
             ToBackground::PanelShown { facts } => facts.validate(),
+            ToBackground::SignIn { tenant, login_hint, .. } => {
+                check_opt("tenant", tenant)?;
+                check_opt("loginHint", login_hint)?;
+                if let Some(tenant) = tenant {
+                    if tenant.is_empty() || !tenant.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
+                        return Err(MessageError::Malformed("tenant must be a tenant id or domain".into()));
+                    }
+                }
+                Ok(())
+            }
+            ToBackground::SignOut => Ok(()),
+            ToBackground::GraphSend { cloud, request } => request.check(*cloud),
         }
+    }
+}
+
+/// Longest Graph request body the background forwards (policy bodies are a few kilobytes).
+pub const MAX_GRAPH_BODY_CHARS: usize = 64 * 1024;
+
+/// One Graph request as the panel asks the background to perform it: no `Authorization` header
+/// (the background adds the token), only the Graph host of the named cloud, and only the calls the
+/// apply flow and the options page make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphCall {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+/// What the background may be asked to do on Graph, by method and path (after the version).
+const GRAPH_CALLS: &[(Method, GraphVersion, &str)] = &[
+    (Method::Post, GraphVersion::Beta, "/$batch"),
+    (Method::Get, GraphVersion::V1, "/identity/conditionalAccess/policies"),
+    (Method::Post, GraphVersion::V1, "/identity/conditionalAccess/policies"),
+    (Method::Post, GraphVersion::V1, "/identity/conditionalAccess/namedLocations"),
+    (Method::Patch, GraphVersion::V1, "/identity/conditionalAccess/policies/*"),
+    (Method::Delete, GraphVersion::V1, "/identity/conditionalAccess/policies/*"),
+    (Method::Get, GraphVersion::V1, "/me"),
+    (Method::Get, GraphVersion::V1, "/users"),
+];
+
+impl GraphCall {
+    /// Checks the request against the cloud's Graph host, the allowed calls and the size limits.
+    ///
+    /// ```
+    /// use registration_guard::context::Cloud;
+    /// use registration_guard::graph::Method;
+    /// use registration_guard::messages::GraphCall;
+    /// let call = GraphCall { method: Method::Post, url: "https://graph.microsoft.us/beta/$batch".into(),
+    ///     headers: vec![("Content-Type".into(), "application/json".into())], body: Some("{}".into()) };
+    /// assert!(call.check(Cloud::UsGovernment).is_ok());
+    /// assert!(call.check(Cloud::Global).is_err());
+    /// ```
+    pub fn check(&self, cloud: Cloud) -> Result<(), MessageError> {
+        check_len("request.url", &self.url, MAX_URL_CHARS)?;
+        if let Some(body) = &self.body {
+            check_len("request.body", body, MAX_GRAPH_BODY_CHARS)?;
+        }
+        if self.headers.len() > 4 {
+            return Err(MessageError::OutOfRange { field: "request.headers" });
+        }
+        for (name, value) in &self.headers {
+            check_len("request.headers", value, MAX_TEXT_CHARS)?;
+            let allowed = name.eq_ignore_ascii_case("Content-Type") || name.eq_ignore_ascii_case("ConsistencyLevel");
+            if !allowed {
+                return Err(MessageError::Malformed(format!("the header {name} may not be set by the panel")));
+            }
+        }
+        let endpoints = GraphEndpoints::for_cloud(cloud);
+        let allowed = GRAPH_CALLS.iter().any(|(method, version, pattern)| {
+            *method == self.method
+                && endpoints.own_path(&self.url, *version).is_some_and(|path| {
+                    let path = path.split('?').next().unwrap_or(path);
+                    match pattern.strip_suffix("/*") {
+                        Some(prefix) => path.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('/')).is_some_and(
+                            |id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'),
+                        ),
+                        None => path == *pattern,
+                    }
+                })
+        });
+        if allowed {
+            Ok(())
+        } else {
+            Err(MessageError::Malformed(format!(
+                "{} {} is not a Microsoft Graph call Registration Guard makes in the {} cloud",
+                self.method.as_str(),
+                self.url.split('?').next().unwrap_or(""),
+                cloud.label()
+            )))
+        }
+    }
+
+    /// Whether the call changes the tenant (only the panel may ask for those).
+    pub fn writes(&self) -> bool {
+        matches!(self.method, Method::Patch | Method::Delete)
+            || (self.method == Method::Post && !self.url.ends_with("/$batch"))
+    }
+}
+
+impl From<HttpRequest> for GraphCall {
+    fn from(r: HttpRequest) -> Self {
+        GraphCall { method: r.method, url: r.url, headers: r.headers, body: r.body }
+    }
+}
+
+impl From<GraphCall> for HttpRequest {
+    fn from(c: GraphCall) -> Self {
+        HttpRequest { method: c.method, url: c.url, headers: c.headers, body: c.body }
     }
 }
 
@@ -315,8 +438,106 @@ impl Validate for ToBackground {
 pub enum BackgroundReply {
     /// The toolbar tooltip of the sender's tab now reads `title`.
     TitleSet { title: String },
+    /// A token is ready (never sent: it stays in the background). What the panel may know.
+    #[serde(rename_all = "camelCase")]
+    SignedIn {
+        account: Option<Account>,
+        granted_scopes: Vec<String>,
+        admin_consent_url: Option<String>,
+    },
+    /// Signing in needs the admin: the sign-in window (after a silent attempt was not enough).
+    InteractionNeeded,
+    /// No Application (client) ID is set: the admin must finish the options first.
+    #[serde(rename_all = "camelCase")]
+    NotConfigured { redirect_uri: String },
+    /// Sign-in failed; `error` says why and what to do. A cancellation is not an error to show.
+    SignInFailed { error: SignInError },
+    /// Every token is gone.
+    SignedOut,
+    /// Graph answered (any status).
+    GraphResponse { response: HttpResponse },
+    /// No usable answer arrived.
+    GraphFailed { failure: TransportFailure },
     /// The message was refused; `reason` says why.
     Refused { reason: String },
+}
+
+/// Keys and shape of the options kept in `chrome.storage.sync` (no secrets: the client id is public).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ExtensionSettings {
+    /// Application (client) ID of the admin's app registration; empty until set.
+    pub client_id: String,
+    /// `None` = the cloud of the portal page (automatic).
+    pub cloud: Option<Cloud>,
+    pub default_preset: Preset,
+    pub default_state: PolicyState,
+    /// Emergency-access accounts, excluded from every policy.
+    pub break_glass: Vec<BreakGlassAccount>,
+}
+
+impl Default for ExtensionSettings {
+    fn default() -> Self {
+        ExtensionSettings {
+            client_id: String::new(),
+            cloud: None,
+            default_preset: Preset::BlockOutsideTrusted,
+            default_state: PolicyState::EnabledForReportingButNotEnforced,
+            break_glass: Vec::new(),
+        }
+    }
+}
+
+/// An emergency-access account chosen in the options: stored by object id, named for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BreakGlassAccount {
+    pub id: String,
+    pub label: String,
+}
+
+/// Most emergency-access accounts kept (Microsoft recommends two).
+pub const MAX_BREAK_GLASS: usize = 10;
+
+impl Validate for ExtensionSettings {
+    fn validate(&self) -> Result<(), MessageError> {
+        if !self.client_id.is_empty() && !is_guid(&self.client_id) {
+            return Err(MessageError::Malformed(
+                "The Application (client) ID is a GUID like 3e5f7a9c-2b4d-4c6e-8f01-a2b3c4d5e6f7: copy it from the                  app registration's Overview page."
+                    .into(),
+            ));
+        }
+        if self.break_glass.len() > MAX_BREAK_GLASS {
+            return Err(MessageError::OutOfRange { field: "breakGlass" });
+        }
+        for account in &self.break_glass {
+            if !is_guid(&account.id) {
+                return Err(MessageError::Malformed(format!("{} is not an object id", account.id)));
+            }
+            check_len("breakGlass.label", &account.label, MAX_TEXT_CHARS)?;
+        }
+        Ok(())
+    }
+}
+
+impl ExtensionSettings {
+    /// The cloud to sign in to: the one chosen in the options, else the portal page's.
+    pub fn cloud_for(&self, page_cloud: Cloud) -> Cloud {
+        self.cloud.unwrap_or(page_cloud)
+    }
+}
+
+/// Whether `value` is a GUID in its usual 8-4-4-4-12 hex form (either case).
+///
+/// ```
+/// use registration_guard::messages::is_guid;
+/// assert!(is_guid("3E5F7A9C-2b4d-4c6e-8f01-a2b3c4d5e6f7"));
+/// assert!(!is_guid("3e5f7a9c2b4d4c6e8f01a2b3c4d5e6f7"));
+/// ```
+pub fn is_guid(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    parts.len() == 5
+        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The parts of `chrome.runtime.MessageSender` the background checks (other fields are ignored).
@@ -366,6 +587,55 @@ impl MessageSender {
         match self.tab.as_ref().and_then(|tab| tab.id) {
             Some(tab) if tab >= 0 && self.frame_id.is_some_and(|frame| frame > 0) => Ok(tab),
             _ => Err(MessageError::UntrustedSender("a panel page that is not framed in a portal tab".to_string())),
+        }
+    }
+}
+
+/// Which of this extension's pages sent a message, once checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustedSender {
+    /// `panel.html` framed in a portal tab.
+    Panel { tab: i64 },
+    /// `options.html` (its own tab, or embedded in the browser's extensions page).
+    Options,
+}
+
+impl MessageSender {
+    /// The panel frame ([`MessageSender::panel_tab`]) or the options page; anything else is refused.
+    pub fn trusted(&self, extension_id: &str) -> Result<TrustedSender, MessageError> {
+        match self.panel_tab(extension_id) {
+            Ok(tab) => Ok(TrustedSender::Panel { tab }),
+            Err(panel_error) => {
+                let options = format!("chrome-extension://{extension_id}/options.html");
+                let from_options = !extension_id.is_empty()
+                    && self.id.as_deref() == Some(extension_id)
+                    && self.url.as_deref().is_some_and(|url| {
+                        url.strip_prefix(&options).is_some_and(|rest| rest.is_empty() || rest.starts_with(['#', '?']))
+                    });
+                if from_options {
+                    Ok(TrustedSender::Options)
+                } else {
+                    Err(panel_error)
+                }
+            }
+        }
+    }
+}
+
+impl ToBackground {
+    /// Whether `sender` may ask for this: the toolbar title and every tenant write only from the panel
+    /// frame; sign-in, sign-out and reads also from the options page.
+    pub fn allowed_from(&self, sender: TrustedSender) -> Result<(), MessageError> {
+        let panel_only = match self {
+            ToBackground::PanelShown { .. } => true,
+            ToBackground::GraphSend { request, .. } => request.writes(),
+            ToBackground::SignIn { .. } | ToBackground::SignOut => false,
+        };
+        match sender {
+            TrustedSender::Options if panel_only => Err(MessageError::UntrustedSender(
+                "the options page cannot change the tenant or the toolbar; only the panel can".into(),
+            )),
+            _ => Ok(()),
         }
     }
 }
@@ -692,6 +962,107 @@ mod tests {
         assert!(top_level.panel_tab(EXT).is_err());
         assert!(MessageSender::default().panel_tab(EXT).is_err());
         assert!(MessageSender::default().panel_tab("").is_err());
+    }
+
+    fn graph_call(method: Method, url: &str) -> GraphCall {
+        GraphCall { method, url: url.into(), headers: vec![("Content-Type".into(), "application/json".into())], body: Some("{}".into()) }
+    }
+
+    #[test]
+    fn graph_calls_of_the_apply_flow_are_accepted_on_their_clouds_graph_host() {
+        let g = "https://graph.microsoft.com";
+        for (method, url) in [
+            (Method::Post, format!("{g}/beta/$batch")),
+            (Method::Post, format!("{g}/v1.0/identity/conditionalAccess/policies")),
+            (Method::Get, format!("{g}/v1.0/identity/conditionalAccess/policies?$top=999")),
+            (Method::Post, format!("{g}/v1.0/identity/conditionalAccess/namedLocations")),
+            (Method::Patch, format!("{g}/v1.0/identity/conditionalAccess/policies/0a1b2c3d-0000-4000-8000-000000000001")),
+            (Method::Delete, format!("{g}/v1.0/identity/conditionalAccess/policies/0a1b2c3d-0000-4000-8000-000000000001")),
+            (Method::Get, format!("{g}/v1.0/users?$search=%22displayName:break%22")),
+        ] {
+            assert_eq!(graph_call(method, &url).check(Cloud::Global), Ok(()), "{url}");
+        }
+        assert!(graph_call(Method::Post, "https://graph.microsoft.us/beta/$batch").check(Cloud::UsGovernment).is_ok());
+    }
+
+    #[test]
+    fn graph_calls_elsewhere_or_beyond_the_flow_are_refused() {
+        for (method, url) in [
+            (Method::Post, "https://evil.example/beta/$batch"),
+            (Method::Post, "https://graph.microsoft.us/beta/$batch"),
+            (Method::Post, "http://graph.microsoft.com/beta/$batch"),
+            (Method::Delete, "https://graph.microsoft.com/v1.0/users/0a1b2c3d-0000-4000-8000-000000000001"),
+            (Method::Patch, "https://graph.microsoft.com/v1.0/policies/identitySecurityDefaultsEnforcementPolicy"),
+            (Method::Patch, "https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies/../../users"),
+            (Method::Post, "https://graph.microsoft.com/v1.0/$batch"),
+            (Method::Get, "https://graph.microsoft.com/v1.0/identity/conditionalAccess/policiesX"),
+        ] {
+            assert!(graph_call(method, url).check(Cloud::Global).is_err(), "{method:?} {url}");
+        }
+        let mut with_token = graph_call(Method::Post, "https://graph.microsoft.com/beta/$batch");
+        with_token.headers.push(("Authorization".into(), "Bearer stolen".into()));
+        assert!(matches!(with_token.check(Cloud::Global), Err(MessageError::Malformed(m)) if m.contains("Authorization")));
+        let mut huge = graph_call(Method::Post, "https://graph.microsoft.com/beta/$batch");
+        huge.body = Some("x".repeat(MAX_GRAPH_BODY_CHARS + 1));
+        assert!(matches!(huge.check(Cloud::Global), Err(MessageError::TooLong { .. })));
+    }
+
+    #[test]
+    fn graph_send_decodes_strictly() {
+        let ok = json!({"type": "graph-send", "cloud": "Global", "request": {"method": "POST",
+            "url": "https://graph.microsoft.com/beta/$batch", "headers": [["Content-Type", "application/json"]], "body": "{}"}});
+        assert!(decode::<ToBackground>(ok.clone()).is_ok());
+        let mut extra = ok.clone();
+        extra["request"]["token"] = json!("x");
+        assert!(matches!(decode::<ToBackground>(extra), Err(MessageError::Malformed(_))));
+        let mut cloud = ok;
+        cloud["cloud"] = json!("Mars");
+        assert!(matches!(decode::<ToBackground>(cloud), Err(MessageError::Malformed(_))));
+    }
+
+    #[test]
+    fn sign_in_tenant_hint_must_look_like_a_tenant() {
+        let msg = |tenant: &str| json!({"type": "sign-in", "cloud": "Global", "interactive": true, "tenant": tenant, "loginHint": null});
+        assert!(decode::<ToBackground>(msg("contoso.onmicrosoft.com")).is_ok());
+        assert!(decode::<ToBackground>(msg("0a1b2c3d-0000-4000-8000-000000000001")).is_ok());
+        assert!(decode::<ToBackground>(msg("contoso/../common?prompt=none")).is_err());
+        assert!(decode::<ToBackground>(msg("")).is_err());
+    }
+
+    #[test]
+    fn options_page_may_sign_in_and_read_but_never_write() {
+        let options = MessageSender { tab: None, frame_id: Some(0), ..sender(&format!("chrome-extension://{EXT}/options.html")) };
+        assert_eq!(options.trusted(EXT), Ok(TrustedSender::Options));
+        assert_eq!(sender(&format!("chrome-extension://{EXT}/panel.html#{TOKEN}")).trusted(EXT), Ok(TrustedSender::Panel { tab: 42 }));
+        let write = ToBackground::GraphSend {
+            cloud: Cloud::Global,
+            request: graph_call(Method::Post, "https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies"),
+        };
+        assert!(write.allowed_from(TrustedSender::Options).is_err());
+        assert!(write.allowed_from(TrustedSender::Panel { tab: 1 }).is_ok());
+        let read = ToBackground::GraphSend { cloud: Cloud::Global, request: graph_call(Method::Get, "https://graph.microsoft.com/v1.0/users") };
+        assert!(read.allowed_from(TrustedSender::Options).is_ok());
+        assert!(ToBackground::SignOut.allowed_from(TrustedSender::Options).is_ok());
+        assert!(sender(POLICIES).trusted(EXT).is_err());
+        let other = MessageSender { id: Some("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz".into()), ..options.clone() };
+        assert!(other.trusted(EXT).is_err());
+        assert!(sender(&format!("chrome-extension://{EXT}/options.html.evil")).trusted(EXT).is_err());
+    }
+
+    #[test]
+    fn settings_accept_a_guid_client_id_and_refuse_anything_else() {
+        let mut settings = ExtensionSettings::default();
+        assert_eq!(settings.validate(), Ok(()));
+        settings.client_id = "3e5f7a9c-2b4d-4c6e-8f01-a2b3c4d5e6f7".into();
+        assert_eq!(settings.validate(), Ok(()));
+        settings.client_id = "my app".into();
+        assert!(matches!(settings.validate(), Err(MessageError::Malformed(m)) if m.contains("Application (client) ID")));
+        let stored: ExtensionSettings = serde_json::from_value(json!({"clientId": "3e5f7a9c-2b4d-4c6e-8f01-a2b3c4d5e6f7"})).unwrap();
+        assert_eq!(stored.default_preset, Preset::BlockOutsideTrusted);
+        assert_eq!(stored.default_state, PolicyState::EnabledForReportingButNotEnforced);
+        assert_eq!(stored.cloud_for(Cloud::UsGovernment), Cloud::UsGovernment);
+        let bad = ExtensionSettings { break_glass: vec![BreakGlassAccount { id: "x".into(), label: "BG".into() }], ..stored };
+        assert!(bad.validate().is_err());
     }
 
     #[test]
