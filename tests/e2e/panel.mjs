@@ -135,8 +135,8 @@ export function overlaps(a, b) {
 
 /**
  * Opens the extension's real toolbar popup for the focused tab (chrome.action.openPopup from
- * the service worker), waits until it shows `expected` (a subset of `{context, version}`) and
- * closes it. The popup is read through a same-origin extension frame (`chrome.extension.getViews`)
+ * the service worker), waits until it shows `expected` (a subset of `{context, version}`, each a
+ * string or a RegExp) and closes it. The popup is read through a same-origin extension frame (`chrome.extension.getViews`)
  * because the browser does not hand popups to Playwright.
  */
 export async function expectPopup(session, panelFrame, expected) {
@@ -148,9 +148,10 @@ export async function expectPopup(session, panelFrame, expected) {
         return { context: text('[data-testid="popup-context"]'), version: text('[data-testid="version"]') };
       }));
       if (views.length !== 1) throw new Error(`expected one open popup, found ${views.length}`);
-      const seen = Object.fromEntries(Object.keys(expected).map((k) => [k, views[0][k]]));
-      if (JSON.stringify(seen) !== JSON.stringify(expected)) {
-        throw new Error(`popup shows ${JSON.stringify(views[0])}, expected ${JSON.stringify(expected)}`);
+      const matches = Object.entries(expected)
+        .every(([k, want]) => (want instanceof RegExp ? want.test(views[0][k] ?? '') : views[0][k] === want));
+      if (!matches) {
+        throw new Error(`popup shows ${JSON.stringify(views[0])}, expected ${Object.entries(expected).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       }
       return views[0];
     });
