@@ -149,11 +149,10 @@ impl SimulatedTenant {
     pub fn from_options(options_json: &str) -> Result<SimulatedTenant, JsError> {
         let options: ScenarioOptions = serde_json::from_str(options_json).map_err(|e| {
             JsError::new(&format!(
-                "The simulated tenant's scenario options are not valid: {e}. Allowed: scenario \
-                 (contosoDemo, usGovernmentDemo), securityDefaults, withoutPremiumLicence, \
-                 withoutTrustedLocations, registrationPolicy (enabled, disabled, \
-                 enabledForReportingButNotEnforced), adminLackingRole, extensionApp {{redirectUri, \
-                 consented, platform: spa | web}}."
+                "The simulated tenant's scenario options are not valid: {e}. Values: scenario \
+                 contosoDemo | usGovernmentDemo; registrationPolicy enabled | disabled | \
+                 enabledForReportingButNotEnforced; extensionApp {{redirectUri, consented, \
+                 platform: spa | web}}; the rest true or false."
             ))
         })?;
         Ok(SimulatedTenant {
