@@ -314,6 +314,42 @@ describe('the emulated Microsoft cloud (sign-in and Graph hosts answered by the 
     assert.equal(emulator.tenant.policies().length, before);
   });
 
+  test('a gateway timeout after commit answers 504 although the policy was created', async () => {
+    const token = emulator.tenant.issueAdminToken(['Policy.ReadWrite.ConditionalAccess']);
+    const before = emulator.tenant.policies().length;
+    emulator.tenant.addGraphFault('POST', '/identity/conditionalAccess/policies', { kind: 'gatewayTimeout', afterCommit: true });
+    const res = await graph(emulator, token, 'POST', '/v1.0/identity/conditionalAccess/policies', { body: JSON.stringify(CLASSIC_POLICY) });
+    assert.equal(res.status, 504);
+    assert.equal(json(res).error.code, 'GatewayTimeout');
+    assert.equal(emulator.tenant.policies().length, before + 1);
+  });
+
+  test('inside a batch one request is throttled on its own while the batch answers 200', async () => {
+    const token = emulator.tenant.issueAdminToken(['Policy.Read.All', 'User.Read']);
+    emulator.tenant.addGraphFault('GET', '/identity/conditionalAccess/policies', { kind: 'throttle', retryAfterS: 5 });
+    const batch = { requests: [
+      { id: 'profile', method: 'GET', url: '/me' },
+      { id: 'policies', method: 'GET', url: '/identity/conditionalAccess/policies' },
+    ] };
+    const res = await graph(emulator, token, 'POST', '/v1.0/$batch', { body: JSON.stringify(batch) });
+    assert.equal(res.status, 200);
+    const byId = Object.fromEntries(json(res).responses.map((r) => [r.id, r]));
+    assert.equal(byId.profile.status, 200);
+    assert.equal(byId.policies.status, 429);
+    const retryAfter = Object.entries(byId.policies.headers ?? {}).find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
+    assert.equal(String(retryAfter), '5');
+  });
+
+  test('a malformed body is sent whole, so only parsing it fails', async () => {
+    const token = emulator.tenant.issueAdminToken(['Policy.Read.All']);
+    emulator.tenant.addGraphFault('GET', '/identity/conditionalAccess/namedLocations', { kind: 'malformedJson' });
+    const res = await graph(emulator, token, 'GET', '/v1.0/identity/conditionalAccess/namedLocations');
+    assert.equal(res.status, 200);
+    assert.equal(res.complete, true);
+    assert.equal(Buffer.byteLength(res.body), Number(res.headers['content-length']));
+    assert.throws(() => JSON.parse(res.body), SyntaxError);
+  });
+
   test('a truncated body arrives short of its full Content-Length and the connection drops', async () => {
     const token = emulator.tenant.issueAdminToken(['Policy.Read.All']);
     emulator.tenant.addGraphFault('GET', '/identity/conditionalAccess/policies', { kind: 'truncatedBody' });
@@ -356,6 +392,8 @@ describe('the emulated Microsoft cloud (sign-in and Graph hosts answered by the 
     const global = await graph(emulator, token, 'GET', '/v1.0/me', { host: 'graph.microsoft.com' });
     assert.equal(global.status, 401);
     assert.match(json(global).error.message, /Invalid audience/);
+    const china = await graph(emulator, token, 'GET', '/v1.0/me', { host: 'microsoftgraph.chinacloudapi.cn' });
+    assert.equal(china.status, 401);
     const wrongCloud = await authorize(emulator, { challenge: pkce().challenge, tenant: 'fabrikamgov.onmicrosoft.us' });
     assert.equal(wrongCloud.status, 400);
     assert.match(wrongCloud.body, /AADSTS90002/);
