@@ -1,20 +1,22 @@
-// The simulated Entra tenant of the emulator: the Rust model (src/sim) loaded from the built
-// wasm (src/web/sim_bridge.rs), wrapped for tests. The emulator's Microsoft cloud service asks it
-// for every answer; tests script it (faults, consent, sessions) and read it back (policies,
-// named locations, the exact requests received).
+// The simulated Entra tenant of the emulator: the Rust model (src/sim) loaded from the demo
+// site's wasm (built with the `demo` feature, which adds src/web/sim_bridge.rs; the extension's
+// wasm ships without the simulation), wrapped for tests. The emulator's Microsoft cloud service
+// asks it for every answer; tests script it (faults, consent, sessions) and read it back
+// (policies, named locations, the exact requests received).
 //
 //   const tenant = createTenant({ extensionApp: { redirectUri: 'https://<id>.chromiumapp.org/' } });
+//   tenant.update((s) => { s.consents = []; });   // revoke admin consent (any state edit works)
 //   tenant.addGraphFault('POST', '/identity/conditionalAccess/policies', { kind: 'resetAfterCommit' });
 //   … drive the extension …
 //   assert.equal(tenant.policies().length, 4);
-//   assert.deepEqual(tenant.jsonBodies('POST', '/v1.0/identity/conditionalAccess/policies')[0].state, 'enabledForReportingButNotEnforced');
+//   assert.equal(tenant.jsonBodies('POST', '/v1.0/identity/conditionalAccess/policies')[0].state, 'enabledForReportingButNotEnforced');
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { EXTENSION_DIR } from '../../scripts/build.mjs';
+import { WWW_DIR } from '../../scripts/build.mjs';
 
-export const WASM_GLUE = join(EXTENSION_DIR, 'wasm', 'registration_guard.js');
-export const WASM_BINARY = join(EXTENSION_DIR, 'wasm', 'registration_guard_bg.wasm');
+export const WASM_GLUE = join(WWW_DIR, 'wasm', 'registration_guard.js');
+export const WASM_BINARY = join(WWW_DIR, 'wasm', 'registration_guard_bg.wasm');
 
 // Loaded once per process; a missing build is reported when a tenant is first needed, so merely
 // importing this file never fails.
@@ -29,7 +31,7 @@ function simulation() {
   glue.initSync({ module: readFileSync(WASM_BINARY) });
   if (typeof glue.SimulatedTenant !== 'function') {
     throw new Error(`The built wasm (${WASM_BINARY}) has no SimulatedTenant (src/web/sim_bridge.rs): ` +
-      'it is older than the simulated tenant; run `npm run build` again.');
+      'it was built without the `demo` feature or before the simulated tenant existed; run `npm run build` again.');
   }
   ({ SimulatedTenant } = glue);
   return SimulatedTenant;
