@@ -1,4 +1,5 @@
-// The demo page: the same wasm module and panel as the extension, fed by the page's picker.
+// The trainer demo: the same wasm module and panel as the extension, on a simulated tenant that
+// runs in this page. Everything after loading happens in Rust (src/web/demo.rs).
 import init, { start_demo } from './wasm/registration_guard.js';
 
 await init();
