@@ -10,6 +10,12 @@ pub mod blockpreview_view;
 pub mod chrome;
 #[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "demo")]
+pub mod demo_import;
+#[cfg(feature = "demo")]
+pub mod demo_outcomes;
+#[cfg(feature = "demo")]
+pub mod demo_views;
 pub mod dom;
 pub mod explainer;
 pub mod panel;
