@@ -328,13 +328,16 @@ impl DemoHandle {
         if self.demo.borrow().view != View::Presenter || event.alt_key() || event.ctrl_key() || event.meta_key() {
             return;
         }
-        let in_control = action_target(event, "input, select, textarea, button, a, [contenteditable]").is_some();
+        // Arrows and Home/End belong to text fields and lists; Space also presses buttons and links.
+        let in_field = action_target(event, "input, select, textarea, [contenteditable]").is_some();
+        let on_button = action_target(event, "button, a, summary").is_some();
         let action = match event.key().as_str() {
-            "ArrowRight" | "ArrowDown" | "PageDown" if !in_control || event.key() == "PageDown" => "next",
-            " " if !in_control => "next",
-            "ArrowLeft" | "ArrowUp" | "PageUp" if !in_control || event.key() == "PageUp" => "previous",
-            "Home" if !in_control => "first",
-            "End" if !in_control => "last",
+            _ if in_field => return,
+            "ArrowRight" | "ArrowDown" | "PageDown" => "next",
+            " " if !on_button => "next",
+            "ArrowLeft" | "ArrowUp" | "PageUp" => "previous",
+            "Home" => "first",
+            "End" => "last",
             _ => return,
         };
         event.prevent_default();
