@@ -6,6 +6,8 @@
 //! [`demo::start_demo`] (`www/index.html`).
 
 pub mod background;
+#[cfg(feature = "demo")]
+pub mod bench;
 pub mod blockpreview_view;
 pub mod chrome;
 #[cfg(feature = "demo")]
