@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const EXTENSION = join(ROOT, 'dist', 'chromium');
+/** The trainer demo site, built from the same wasm. */
+export const DEMO = join(ROOT, 'dist', 'www');
 
 /** The built manifest; fails loudly when the extension has not been built. */
 export function builtManifest() {
@@ -14,21 +16,21 @@ export function builtManifest() {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
-/** Paths (relative to the extension) of every shipped file whose name ends with `suffix`. */
-export function shippedFiles(suffix) {
+/** Paths (relative to `root`, the extension by default) of every built file whose name ends with `suffix`. */
+export function shippedFiles(suffix, root = EXTENSION) {
   builtManifest();
   const found = [];
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith(suffix)) found.push(relative(EXTENSION, p));
+      else if (entry.name.endsWith(suffix)) found.push(relative(root, p));
     }
   };
-  walk(EXTENSION);
+  walk(root);
   return found.sort();
 }
 
-export function shipped(file) {
-  return readFileSync(join(EXTENSION, file), 'utf8');
+export function shipped(file, root = EXTENSION) {
+  return readFileSync(join(root, file), 'utf8');
 }

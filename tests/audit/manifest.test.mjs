@@ -12,10 +12,18 @@ import { EXTENSION, builtManifest } from './built.mjs';
 // API permissions, each with why the extension cannot do without it.
 const PERMISSIONS = {
   storage: 'remembers per admin whether the panel was collapsed (chrome.storage.local) and keeps worker state across restarts',
+  identity: 'the extension\'s own sign-in (authorization code + PKCE) through chrome.identity.launchWebAuthFlow',
 };
 
 // Host permissions (cross-origin fetch from the worker, and nothing else).
-const HOST_PERMISSIONS = {};
+const HOST_PERMISSIONS = {
+  'https://graph.microsoft.com/*': 'Microsoft Graph (Global): the preflight read and the policy write, from the worker',
+  'https://graph.microsoft.us/*': 'Microsoft Graph (US Government)',
+  'https://microsoftgraph.chinacloudapi.cn/*': 'Microsoft Graph (China)',
+  'https://login.microsoftonline.com/*': 'token endpoint (Global): redeeming the sign-in code and refreshing, from the worker',
+  'https://login.microsoftonline.us/*': 'token endpoint (US Government)',
+  'https://login.chinacloudapi.cn/*': 'token endpoint (China)',
+};
 
 // Portals where the panel runs (the hosts context::parse_portal_url recognises as current).
 const PORTAL_HOSTS = {

@@ -7,7 +7,7 @@
 // constructs named in GLUE_ALLOWED are exempt, by exact pattern.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shipped, shippedFiles } from './built.mjs';
+import { DEMO, shipped, shippedFiles } from './built.mjs';
 
 const GLUE = 'wasm/registration_guard.js';
 
@@ -56,9 +56,11 @@ function pageProblems(html) {
     const src = /\bsrc\s*=\s*["']([^"']*)["']/i.exec(m[1])?.[1];
     if (src === undefined) problems.push('an inline <script> (blocked by the CSP, so it would silently never run)');
     else if (m[2].trim()) problems.push(`<script src="${src}"> with inline content`);
+    else if (/^(?:data|blob):/i.test(src.trim())) problems.push(`a script from a ${src.trim().split(':')[0]}: address`);
   }
+  // data: addresses stay on the machine (e.g. the empty favicon `data:,`); every other scheme leaves it.
   for (const m of html.matchAll(/\b(?:src|href|action|formaction|poster|data)\s*=\s*["']\s*([^"']*)["']/gi)) {
-    if (/^(?:[a-z][a-z0-9+.-]*:|\/\/)/i.test(m[1])) problems.push(`a non-local address ${m[1]}`);
+    if (/^(?:[a-z][a-z0-9+.-]*:|\/\/)/i.test(m[1]) && !/^data:/i.test(m[1])) problems.push(`a non-local address ${m[1]}`);
   }
   for (const m of html.matchAll(/<[a-z][^>]*\s(on[a-z]+)\s*=/gi)) problems.push(`an inline ${m[1]} handler`);
   for (const m of html.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)) problems.push(...styleProblems(m[1]));
@@ -84,6 +86,13 @@ test('no shipped script turns strings into markup or code', () => {
   assert.deepEqual(found, []);
 });
 
+test('the trainer demo turns no strings into markup or code either (it renders imported exports)', () => {
+  const scripts = shippedFiles('.js', DEMO);
+  assert.ok(scripts.includes(GLUE), `the demo's wasm glue ${GLUE} is built`);
+  const found = scripts.flatMap((file) => findSinks(file, shipped(file, DEMO)).map((f) => `${file}:${f.line}: ${f.sink} — ${f.why}`));
+  assert.deepEqual(found, []);
+});
+
 test('the glue exemptions still match the glue (a stale exemption is removed, not kept)', () => {
   const glue = shipped(GLUE);
   for (const [pattern, why] of GLUE_ALLOWED) {
@@ -100,6 +109,16 @@ test('no shipped page loads remote or inline code or styles', () => {
 
 test('no shipped stylesheet pulls remote styles or fonts', () => {
   const found = shippedFiles('.css').flatMap((file) => styleProblems(shipped(file)).map((p) => `${file}: ${p}`));
+  assert.deepEqual(found, []);
+});
+
+test('the trainer demo loads nothing remote, so it works offline on a projector', () => {
+  const pages = shippedFiles('.html', DEMO);
+  assert.ok(pages.includes('index.html'), 'the demo page dist/www/index.html is built');
+  const found = [
+    ...pages.flatMap((file) => pageProblems(shipped(file, DEMO)).map((p) => `${file}: ${p}`)),
+    ...shippedFiles('.css', DEMO).flatMap((file) => styleProblems(shipped(file, DEMO)).map((p) => `${file}: ${p}`)),
+  ];
   assert.deepEqual(found, []);
 });
 
@@ -124,11 +143,12 @@ test('the scanners catch each sink and each remote or inline form', () => {
     '<script src="https://cdn.example/x.js"></script>', '<script src="//cdn.example/x.js"></script>',
     '<script>alert(1)</script>', '<link rel="stylesheet" href="https://fonts.example/a.css">',
     '<button onclick="go()">x</button>', '<style>@import "https://x.example/a.css";</style>', '<base href="/">',
-    '<img src="http://tracker.example/p.gif">',
+    '<img src="http://tracker.example/p.gif">', '<script src="data:text/javascript,alert(1)"></script>',
   ]) {
     assert.ok(pageProblems(html).length > 0, `the page scan misses: ${html}`);
   }
-  assert.deepEqual(pageProblems('<link rel="stylesheet" href="styles/panel.css"><script type="module" src="panel.js"></script>'), []);
+  assert.deepEqual(pageProblems('<link rel="stylesheet" href="styles/panel.css"><link rel="icon" href="data:,">' +
+    '<script type="module" src="panel.js"></script>'), []);
   assert.ok(styleProblems("body { background: url('https://x.example/bg.png') }").length > 0);
   assert.deepEqual(styleProblems("i { background: url(data:image/svg+xml;base64,AAAA) } b { background: url(icons/a.png) }"), []);
 });
