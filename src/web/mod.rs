@@ -20,7 +20,12 @@ pub mod demo_outcomes;
 pub mod demo_views;
 pub mod dom;
 pub mod explainer;
+pub mod flow_view;
+pub mod graph_fetch;
 pub mod panel;
+pub mod options;
 pub mod popup;
+pub mod signin;
+pub mod transport;
 #[cfg(feature = "demo")]
 pub mod sim_bridge;

@@ -5,12 +5,14 @@
 
 use super::chrome;
 use super::dom::{self, attrs, el, text_el};
+use super::flow_view::FlowView;
+use super::transport::{ExtensionTransport, TenantTransport};
 use crate::context::{Area, ContextError, PortalContext, Theme};
 use crate::messages::{
     initial_mode, BackgroundReply, FrameHandshake, FrameLayout, PageFacts, PanelMode, ToBackground, ToPanel, Validate,
 };
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Document, Element, Event, HtmlElement, KeyboardEvent, MessageEvent, MessagePort};
@@ -52,6 +54,13 @@ struct Panel {
     collapsed: Option<bool>,
     focus_after_render: bool,
     shown: Option<Shown>,
+    /// Who answers for the tenant; without one the panel shows the page context only.
+    tenant: Option<Rc<dyn TenantTransport>>,
+    /// The apply flow of the tenant and cloud on the page, kept across re-renders and navigations
+    /// within that tenant.
+    flow: Option<(String, FlowView)>,
+    /// The panel itself, for the flow's re-measure requests.
+    me: Weak<RefCell<Panel>>,
 }
 
 /// A shared handle on the panel, held by its event listeners.
@@ -66,6 +75,7 @@ pub fn start_panel(early: js_sys::Array) -> Result<(), JsValue> {
     let body = doc.body().ok_or_else(|| JsValue::from_str("Registration Guard: panel.html has no body"))?;
     let root = dom::by_id(&doc, "rg-panel")?;
     let panel = PanelHandle::mount(&doc, root, body, Host::Frame { port: None })?;
+    panel.set_tenant(Rc::new(ExtensionTransport));
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("Registration Guard: no window"))?;
     let token = window.location().hash()?;
 
@@ -108,7 +118,11 @@ impl PanelHandle {
             collapsed: None,
             focus_after_render: false,
             shown: None,
+            tenant: None,
+            flow: None,
+            me: Weak::new(),
         })));
+        panel.0.borrow_mut().me = Rc::downgrade(&panel.0);
         let on_click = {
             let panel = panel.clone();
             Closure::<dyn FnMut(Event)>::new(move |event: Event| {
@@ -140,8 +154,18 @@ impl PanelHandle {
         Ok(panel)
     }
 
+    /// Lets the panel check and protect the tenant through `tenant`: the background in the extension,
+    /// a simulated tenant on the demo page.
+    pub fn set_tenant(&self, tenant: Rc<dyn TenantTransport>) {
+        let mut panel = self.0.borrow_mut();
+        panel.tenant = Some(tenant);
+        panel.flow = None;
+        panel.shown = None;
+        panel.render();
+    }
+
     /// New facts about the page (after connecting, after a navigation, after a resize).
-    pub(crate) fn set_facts(&self, facts: PageFacts) {
+    pub fn set_facts(&self, facts: PageFacts) {
         let mut panel = self.0.borrow_mut();
         let navigated = panel.facts.as_ref().map(|f| &f.url) != Some(&facts.url);
         if navigated {
@@ -228,8 +252,8 @@ fn report_to_background(facts: PageFacts) {
         }
         .await;
         match result {
-            Ok(BackgroundReply::TitleSet { .. }) => {}
             Ok(BackgroundReply::Refused { reason }) => dom::warn(&reason),
+            Ok(_) => {}
             Err(e) => dom::warn(&format!("Registration Guard could not reach its background: {e:?}")),
         }
     });
@@ -263,14 +287,46 @@ impl Panel {
         };
         attrs(&self.frame, &[("data-mode", shown.mode.as_str()), ("data-theme", theme), ("data-state", "ready")])?;
         self.root.set_text_content(None);
+        let flow = match (shown.mode, context) {
+            (PanelMode::Full, Ok(ctx)) => self.flow_for(ctx)?,
+            _ => None,
+        };
         let focus = match shown.mode {
             PanelMode::Launcher => launcher_view(&self.doc, &self.root, context)?,
-            PanelMode::Full => full_view(&self.doc, &self.root, context, shown.account.as_deref())?,
+            PanelMode::Full => full_view(&self.doc, &self.root, context, shown.account.as_deref(), flow.as_ref())?,
         };
         if std::mem::take(&mut self.focus_after_render) {
             focus.focus()?;
         }
         Ok(())
+    }
+
+    /// The apply flow for the tenant of `ctx` (the same one while the page stays in that tenant).
+    fn flow_for(&mut self, ctx: &PortalContext) -> Result<Option<Element>, JsValue> {
+        let Some(tenant) = self.tenant.clone() else { return Ok(None) };
+        let key = format!("{:?}|{}", ctx.cloud, ctx.tenant.as_ref().map(|t| t.label()).unwrap_or_default());
+        if let Some((shown_key, view)) = &self.flow {
+            if *shown_key == key {
+                return Ok(Some(view.element()));
+            }
+        }
+        let me = self.me.clone();
+        let on_resize: Rc<dyn Fn()> = Rc::new(move || {
+            // While the panel itself is drawing it measures afterwards anyway.
+            if let Some(panel) = me.upgrade() {
+                if let Ok(panel) = panel.try_borrow() {
+                    if let Some(facts) = &panel.facts {
+                        panel.send_layout(facts);
+                    }
+                }
+            }
+        });
+        let login_hint = self.facts.as_ref().and_then(|f| f.account.me_control_email.clone()).filter(|e| e.contains('@'));
+        let view = FlowView::new(&self.doc, tenant, ctx, login_hint, on_resize)?;
+        view.check_silently();
+        let element = view.element();
+        self.flow = Some((key, view));
+        Ok(Some(element))
     }
 
     /// In the extension, asks the content script to size the frame to the panel's content, within the
@@ -332,6 +388,7 @@ fn full_view(
     root: &HtmlElement,
     context: &Result<PortalContext, ContextError>,
     account: Option<&str>,
+    flow: Option<&Element>,
 ) -> Result<HtmlElement, JsValue> {
     let card = el(doc, "div", "rg-card")?;
 
@@ -361,10 +418,14 @@ fn full_view(
             dom::append(&body, &where_section(doc, ctx, account)?)?;
             dom::append(&body, &section(doc, "On this page", &[&area_note(ctx)])?)?;
             dom::append(&body, &section(doc, "What Registration Guard sets up", &[PROTECTION])?)?;
-            // The honest state of this version comes before the explanations that follow.
-            let next = section(doc, "Next step", &[&next_step(ctx)])?;
-            next.class_list().add_1("rg-next")?;
-            dom::append(&body, &next)?;
+            match flow {
+                Some(flow) => dom::append(&body, flow)?,
+                None => {
+                    let next = section(doc, "Next step", &[&next_step(ctx)])?;
+                    next.class_list().add_1("rg-next")?;
+                    dom::append(&body, &next)?;
+                }
+            }
             dom::append(&body, &section(doc, "What users will see", &[BLOCK_PAGE, BLOCK_PAGE_ADMIN])?)?;
         }
         Err(error) => {
@@ -489,20 +550,18 @@ fn area_note(ctx: &PortalContext) -> String {
     }
 }
 
-/// The honest state of this version: nothing has been read from the tenant yet.
+/// Where no tenant can be reached (the demo page before a simulated tenant is attached).
 fn next_step(ctx: &PortalContext) -> String {
     let tenant = ctx.tenant.as_ref().map_or_else(|| "this tenant".to_string(), |t| t.label());
     format!(
-        "Registration Guard has not read {tenant} yet, so it cannot tell you whether registration is already \
-         protected. Checking that and creating the policy need you to sign in to {tenant} ({}) from the extension. \
-         That sign-in is the next step and is not part of this version: nothing is read from or written to your \
-         tenant.",
+        "Registration Guard reads {tenant} ({}) after you sign in from the extension, then tells you whether \
+         registration is already protected and creates the policy when you confirm.",
         ctx.cloud.label()
     )
 }
 
 /// Docks a panel on the demo page: `root` is its `#rg-panel`, `dock` carries the state attributes.
-pub(crate) fn mount_demo(doc: &Document, root: HtmlElement, dock: HtmlElement) -> Result<PanelHandle, JsValue> {
+pub fn mount_demo(doc: &Document, root: HtmlElement, dock: HtmlElement) -> Result<PanelHandle, JsValue> {
     let panel = PanelHandle::mount(doc, root, dock, Host::Demo)?;
     panel.set_collapsed_preference(false);
     Ok(panel)
