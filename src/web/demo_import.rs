@@ -44,7 +44,7 @@ impl OwnTenant {
                 self.loaded = Some(Loaded { source: source.to_string(), snapshot, coverage, warnings, templates });
                 self.error = None;
             }
-            Err(e) => self.error = Some(format!("{source} could not be imported. {e}")),
+            Err(e) => self.error = Some(format!("Could not import {source}: {e}")),
         }
     }
 
@@ -82,13 +82,13 @@ fn read_file(file: JsValue) -> Reading {
         .and_then(|f| f.call0(&file).ok())
         .and_then(|p| p.dyn_into::<Promise>().ok())
         .unwrap_or_else(|| Promise::reject(&JsValue::from_str("this browser cannot read the file")));
-    (name.unwrap_or_else(|| "The file".to_string()), JsFuture::from(promise))
+    (name.unwrap_or_else(|| "the file".to_string()), JsFuture::from(promise))
 }
 
 /// The name and bytes of a file being read.
 pub async fn bytes_of((name, read): Reading) -> Result<(String, Vec<u8>), String> {
     let buffer = read.await.map_err(|e| {
-        format!("{name} could not be read: {}.", e.as_string().unwrap_or_else(|| "the browser refused".to_string()))
+        format!("Could not read {name}: {}.", e.as_string().unwrap_or_else(|| "the browser refused".to_string()))
     })?;
     Ok((name, Uint8Array::new(&buffer).to_vec()))
 }

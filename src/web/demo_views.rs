@@ -10,7 +10,7 @@ use super::demo_outcomes::{persona_rows, rows_for, DraftChoice, Evaluated, Outco
 use super::dom::{self, attrs, el, text_el};
 use crate::engine::coverage::{assess_with_draft, CoverageReport, Verdict};
 use crate::engine::model::{
-    BuiltInControl, ConditionalAccessPolicy, GuestOrExternalUserType, NamedLocation, PolicyState, TenantSnapshot, ALL,
+    BuiltInControl, ClientAppType, ConditionalAccessPolicy, GuestOrExternalUserType, NamedLocation, PolicyState, TenantSnapshot, ALL,
     ALL_TRUSTED, GUESTS_OR_EXTERNAL_USERS, USER_ACTION_REGISTER_DEVICE, USER_ACTION_REGISTER_SECURITY_INFO,
 };
 use crate::engine::presets::Preset;
@@ -377,15 +377,18 @@ fn policy_details(doc: &Document, blade: &Element, policy: &ConditionalAccessPol
     setting(doc, &list, "Users — include", &include)?;
     setting(doc, &list, "Users — exclude", &exclude)?;
     setting(doc, &list, "Target resources", &[target_summary(policy)])?;
-    let (inc, exc) = policy.conditions.locations.as_ref().map_or((Vec::new(), Vec::new()), |l| {
-        (
-            l.include_locations.iter().map(|id| location_name(tenant, id)).collect(),
-            l.exclude_locations.iter().map(|id| location_name(tenant, id)).collect(),
-        )
-    });
+    let (inc, exc) = policy.conditions.locations.as_ref().map_or_else(
+        || (vec!["Not configured (any network or location)".to_string()], Vec::new()),
+        |l| {
+            (
+                l.include_locations.iter().map(|id| location_name(tenant, id)).collect(),
+                l.exclude_locations.iter().map(|id| location_name(tenant, id)).collect(),
+            )
+        },
+    );
     setting(doc, &list, "Network — include", &inc)?;
     setting(doc, &list, "Network — exclude", &exc)?;
-    let apps: Vec<String> = policy.conditions.client_app_types.iter().map(|c| c.as_str().to_string()).collect();
+    let apps: Vec<String> = policy.conditions.client_app_types.iter().map(client_app_label).collect();
     setting(doc, &list, "Client apps", &apps)?;
     setting(doc, &list, "Grant", &[grant_summary(policy)])?;
     dom::append(blade, &list)?;
@@ -408,6 +411,19 @@ fn policy_details(doc: &Document, blade: &Element, policy: &ConditionalAccessPol
     pre.set_attribute("tabindex", "0")?;
     dom::append(&json, &pre)?;
     dom::append(blade, &json)
+}
+
+/// Client app types as the admin center names them.
+fn client_app_label(app: &ClientAppType) -> String {
+    match app {
+        ClientAppType::All => "All client apps".to_string(),
+        ClientAppType::Browser => "Browser".to_string(),
+        ClientAppType::MobileAppsAndDesktopClients => "Mobile apps and desktop clients".to_string(),
+        ClientAppType::ExchangeActiveSync => "Exchange ActiveSync clients".to_string(),
+        ClientAppType::EasSupported => "Exchange ActiveSync (supported platforms)".to_string(),
+        ClientAppType::LegacyOther => "Other clients".to_string(),
+        ClientAppType::Other(name) => name.clone(),
+    }
 }
 
 fn location_ranges(location: &NamedLocation) -> String {
@@ -456,7 +472,8 @@ fn range_form(doc: &Document, demo: &Demo, class: &str) -> Res<Element> {
     name_label.set_attribute("for", &name_id)?;
     let name = doc.create_element("input")?;
     attrs(&name, &[("id", &name_id), ("type", "text"), ("data-bind", "range-name"), ("value", &demo.range_name), ("autocomplete", "off")])?;
-    let ranges_label = text_el(doc, "label", "", "IP ranges (CIDR; one per line, or separated by commas)")?;
+    let ranges_hint = if class == "demo-range-form" { "IP ranges (CIDR; one per line, or separated by commas)" } else { "IP ranges (CIDR)" };
+    let ranges_label = text_el(doc, "label", "", ranges_hint)?;
     ranges_label.set_attribute("for", &ranges_id)?;
     let ranges = text_el(doc, "textarea", "", &demo.range_text)?;
     attrs(&ranges, &[("id", &ranges_id), ("rows", "2"), ("data-bind", "range-text"), ("spellcheck", "false"), ("placeholder", "192.0.2.0/24")])?;
