@@ -94,7 +94,8 @@ impl Evaluated {
         let report = engine.evaluate(sign_in).map_err(|e| e.to_string())?;
         let outcome = Outcome::from_decision(&report.decision);
         let later = Outcome::from_decision(&report.decision_if_report_only_enforced);
-        Ok(Evaluated { if_report_only_enforced: (later != outcome).then_some(later), outcome })
+        // Only a different screen is worth a note; more policies behind the same screen are not.
+        Ok(Evaluated { if_report_only_enforced: (later.kind() != outcome.kind()).then_some(later), outcome })
     }
 
     /// One sentence: what happens and because of which policies.
