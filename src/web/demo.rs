@@ -10,6 +10,7 @@ use super::demo_outcomes::DraftChoice;
 use super::demo_views;
 use super::dom;
 use super::panel::{mount_demo, PanelHandle};
+use super::transport::SimTransport;
 use crate::engine::cidr::validate_trusted_ranges;
 use crate::engine::model::{NamedLocation, PolicyState};
 use crate::engine::presets::Preset;
@@ -95,6 +96,8 @@ pub fn start_demo() -> Result<(), JsValue> {
     let dock = dom::by_id(&doc, "rg-dock")?;
     let panel = mount_demo(&doc, dom::by_id(&doc, "rg-panel")?, dock.clone())?;
     let tenant = Rc::new(RefCell::new(SimTenant::contoso_demo()));
+    // The panel's own apply flow runs against the same in-page tenant the lists show.
+    panel.set_tenant(Rc::new(SimTransport::new(tenant.clone())));
     let demo = Demo {
         tenant,
         view: View::Policies,
@@ -124,11 +127,34 @@ impl DemoHandle {
                 let action = button.get_attribute("data-action").unwrap_or_default();
                 let arg = button.get_attribute("data-arg").unwrap_or_default();
                 me.act(&action, &arg);
+                if action == "reset" {
+                    // A fresh transport also clears what the panel's flow showed of the old tenant.
+                    let tenant = me.demo.borrow().tenant.clone();
+                    me.panel.set_tenant(Rc::new(SimTransport::new(tenant)));
+                }
                 me.render(Some((action, arg)));
             })
         };
         self.app.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
         on_click.forget();
+
+        // The panel links to the policy in the portal; offline, the simulated admin center opens it.
+        let on_panel_link = {
+            let me = self.clone();
+            Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+                let Some(link) = action_target(&event, "a[href*=\"/PolicyBlade/policyId/\"]") else { return };
+                let href = link.get_attribute("href").unwrap_or_default();
+                let Some(id) = href.rsplit("/policyId/").next().map(|id| id.split(['/', '?', '#']).next().unwrap_or(id)) else {
+                    return;
+                };
+                event.prevent_default();
+                me.demo.borrow_mut().view = View::Policy(id.to_string());
+                // No control by that name: focus goes to the blade title of the opened policy.
+                me.render(Some(("opened-from-panel".to_string(), String::new())));
+            })
+        };
+        self.dock.add_event_listener_with_callback("click", on_panel_link.as_ref().unchecked_ref())?;
+        on_panel_link.forget();
 
         let on_change = {
             let me = self.clone();
