@@ -21,21 +21,29 @@ export function useApplySession(scenario = () => ({})) {
     session.browser = await launchBrowser(session.emulator);
     session.extensionId = session.browser.extensionId;
     session.redirectUri = `https://${session.extensionId}.chromiumapp.org/`;
-    session.emulator.services.portal.configure({ account: ADMIN });
   });
   after(async () => {
     await session.browser?.close();
     await session.emulator?.close();
   });
   beforeEach(async () => {
-    const options = scenario();
-    session.tenant = session.emulator.tenant;
-    session.tenant.reset({ ...options, extensionApp: { redirectUri: session.redirectUri, ...(options.extensionApp ?? {}) } });
-    session.clientId = session.tenant.state().apps[0].clientId;
-    await configure(session, { clientId: session.clientId });
     for (const page of session.browser.context.pages()) await page.close();
+    await useScenario(session, scenario());
   });
   return session;
+}
+
+/**
+ * Resets the tenant to a scenario (options of tests/emulator/tenant.mjs; the extension's redirect
+ * URI is filled in), names its app registration in the extension's options and forgets any
+ * sign-in. `account` is what the portal's header shows (the sign-in hint).
+ */
+export async function useScenario(session, options = {}, { account = ADMIN } = {}) {
+  session.tenant = session.emulator.tenant;
+  session.tenant.reset({ ...options, extensionApp: { redirectUri: session.redirectUri, ...(options.extensionApp ?? {}) } });
+  session.clientId = session.tenant.state().apps[0].clientId;
+  session.emulator.services.portal.configure({ account });
+  await configure(session, { clientId: session.clientId });
 }
 
 /** Replaces the extension's options and forgets any sign-in. */
