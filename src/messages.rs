@@ -305,11 +305,12 @@ pub enum ToBackground {
     PanelShown { facts: PageFacts },
     /// Get a usable token for `cloud`: the stored one, a refresh, a silent sign-in, and (only when
     /// `interactive`) the sign-in window. `tenant` narrows the authority (id or domain from the portal
-    /// address); `login_hint` is the account the portal header shows.
+    /// address); `login_hint` is the account the portal header shows. `renew` after Graph refused the
+    /// current access token (expired early or revoked): it is dropped and the refresh token used.
     #[serde(rename_all = "camelCase")]
-    SignIn { cloud: Cloud, interactive: bool, tenant: Option<String>, login_hint: Option<String> },
-    /// Forget every token.
-    SignOut,
+    SignIn { cloud: Cloud, interactive: bool, renew: bool, tenant: Option<String>, login_hint: Option<String> },
+    /// Forget every token. (A struct variant so that unknown fields are refused like elsewhere.)
+    SignOut {},
     /// Perform one Graph request built by the pure client; the background adds the token.
     GraphSend { cloud: Cloud, request: GraphCall },
 }
@@ -328,7 +329,7 @@ impl Validate for ToBackground {
                 }
                 Ok(())
             }
-            ToBackground::SignOut => Ok(()),
+            ToBackground::SignOut {} => Ok(()),
             ToBackground::GraphSend { cloud, request } => request.check(*cloud),
         }
     }
@@ -629,7 +630,7 @@ impl ToBackground {
         let panel_only = match self {
             ToBackground::PanelShown { .. } => true,
             ToBackground::GraphSend { request, .. } => request.writes(),
-            ToBackground::SignIn { .. } | ToBackground::SignOut => false,
+            ToBackground::SignIn { .. } | ToBackground::SignOut {} => false,
         };
         match sender {
             TrustedSender::Options if panel_only => Err(MessageError::UntrustedSender(
@@ -1021,8 +1022,14 @@ mod tests {
     }
 
     #[test]
+    fn sign_out_with_extra_fields_is_refused() {
+        assert_eq!(decode::<ToBackground>(json!({"type": "sign-out"})), Ok(ToBackground::SignOut {}));
+        assert!(matches!(decode::<ToBackground>(json!({"type": "sign-out", "everything": true})), Err(MessageError::Malformed(_))));
+    }
+
+    #[test]
     fn sign_in_tenant_hint_must_look_like_a_tenant() {
-        let msg = |tenant: &str| json!({"type": "sign-in", "cloud": "Global", "interactive": true, "tenant": tenant, "loginHint": null});
+        let msg = |tenant: &str| json!({"type": "sign-in", "cloud": "Global", "interactive": true, "renew": false, "tenant": tenant, "loginHint": null});
         assert!(decode::<ToBackground>(msg("contoso.onmicrosoft.com")).is_ok());
         assert!(decode::<ToBackground>(msg("0a1b2c3d-0000-4000-8000-000000000001")).is_ok());
         assert!(decode::<ToBackground>(msg("contoso/../common?prompt=none")).is_err());
@@ -1042,7 +1049,7 @@ mod tests {
         assert!(write.allowed_from(TrustedSender::Panel { tab: 1 }).is_ok());
         let read = ToBackground::GraphSend { cloud: Cloud::Global, request: graph_call(Method::Get, "https://graph.microsoft.com/v1.0/users") };
         assert!(read.allowed_from(TrustedSender::Options).is_ok());
-        assert!(ToBackground::SignOut.allowed_from(TrustedSender::Options).is_ok());
+        assert!(ToBackground::SignOut {}.allowed_from(TrustedSender::Options).is_ok());
         assert!(sender(POLICIES).trusted(EXT).is_err());
         let other = MessageSender { id: Some("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz".into()), ..options.clone() };
         assert!(other.trusted(EXT).is_err());

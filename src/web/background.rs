@@ -49,7 +49,7 @@ async fn handle(message: JsValue, sender: JsValue) -> Result<BackgroundReply, St
         ToBackground::SignIn { cloud, interactive, renew, tenant, login_hint } => {
             Ok(signin::sign_in(SignInAsk { cloud, interactive, renew, tenant, login_hint }).await)
         }
-        ToBackground::SignOut => {
+        ToBackground::SignOut {} => {
             signin::sign_out().await.map_err(|e| format!("Registration Guard could not sign out: {e:?}"))?;
             Ok(BackgroundReply::SignedOut)
         }

@@ -114,7 +114,7 @@ impl TenantTransport for ExtensionTransport {
 
     fn sign_out(&self) -> LocalFuture<'_, ()> {
         Box::pin(async move {
-            if let Err(e) = ask(&ToBackground::SignOut).await {
+            if let Err(e) = ask(&ToBackground::SignOut {}).await {
                 super::dom::warn(&format!("Registration Guard could not sign out: {e}"));
             }
         })
