@@ -95,7 +95,11 @@ pub fn start_demo() -> Result<(), JsValue> {
     let app = dom::by_id(&doc, "rg-demo-app")?;
     let dock = dom::by_id(&doc, "rg-dock")?;
     let panel = mount_demo(&doc, dom::by_id(&doc, "rg-panel")?, dock.clone())?;
-    let tenant = Rc::new(RefCell::new(SimTenant::contoso_demo()));
+    let restored = saved_tenant();
+    let notice = restored.is_some().then(|| {
+        Notice::Done("The simulated tenant is as you left it in this tab. Reset demo starts over.".to_string())
+    });
+    let tenant = Rc::new(RefCell::new(restored.unwrap_or_else(SimTenant::contoso_demo)));
     // The panel's own apply flow runs against the same in-page tenant the lists show.
     panel.set_tenant(Rc::new(SimTransport::new(tenant.clone())));
     let demo = Demo {
@@ -108,7 +112,7 @@ pub fn start_demo() -> Result<(), JsValue> {
         large_text: false,
         range_name: "Branch office".to_string(),
         range_text: String::new(),
-        notice: None,
+        notice,
         own: OwnTenant::default(),
         drawn: String::new(),
     };
@@ -401,6 +405,9 @@ impl DemoHandle {
         {
             let mut demo = self.demo.borrow_mut();
             let print = fingerprint(&demo.tenant.borrow());
+            if print != demo.drawn {
+                save_tenant(&demo.tenant.borrow());
+            }
             demo.drawn = print;
         }
         let result = demo_views::draw(&self.doc, &self.app, &self.demo.borrow());
@@ -533,5 +540,35 @@ fn add_trusted_location(tenant: &Rc<RefCell<SimTenant>>, name: &str, text: &str)
             problem: false,
         },
         Err(e) => Notice::Problem(e),
+    }
+}
+
+/// `sessionStorage` key of the simulated tenant, so a reload in the middle of a class keeps it.
+const SAVED_TENANT_KEY: &str = "registrationGuardDemoTenant";
+
+/// Calls a method of the tab's `sessionStorage` (bound through `Reflect`: one value, one call).
+fn session_storage_call(method: &str, args: &js_sys::Array) -> Result<JsValue, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let storage = js_sys::Reflect::get(&window, &JsValue::from_str("sessionStorage"))?;
+    let function: js_sys::Function = js_sys::Reflect::get(&storage, &JsValue::from_str(method))?.dyn_into()?;
+    function.apply(&storage, args)
+}
+
+/// The tenant saved in this tab, if any and still readable.
+fn saved_tenant() -> Option<SimTenant> {
+    let saved = session_storage_call("getItem", &js_sys::Array::of1(&JsValue::from_str(SAVED_TENANT_KEY))).ok()?;
+    let tenant = serde_json::from_str(&saved.as_string()?);
+    if tenant.is_err() {
+        dom::warn("Registration Guard demo: the saved tenant of this tab is unreadable; starting from Contoso.");
+    }
+    tenant.ok()
+}
+
+/// Saves the tenant for this tab (a full or blocked storage only costs the restore after a reload).
+fn save_tenant(tenant: &SimTenant) {
+    let Ok(json) = serde_json::to_string(tenant) else { return };
+    let args = js_sys::Array::of2(&JsValue::from_str(SAVED_TENANT_KEY), &JsValue::from_str(&json));
+    if let Err(e) = session_storage_call("setItem", &args) {
+        dom::warn(&format!("Registration Guard demo could not keep the tenant for a reload: {e:?}"));
     }
 }

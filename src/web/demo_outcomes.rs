@@ -119,6 +119,20 @@ impl Evaluated {
     }
 }
 
+impl Evaluated {
+    /// The short note under a table cell: which policies, and what report-only ones would change.
+    pub fn table_note(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.outcome.policies().is_empty() {
+            parts.push(format!("By {}.", quoted(self.outcome.policies())));
+        }
+        if let Some(later) = &self.if_report_only_enforced {
+            parts.push(format!("Once report-only is On: {} (by {}).", later.label(), quoted(later.policies())));
+        }
+        parts.join(" ")
+    }
+}
+
 fn quoted(names: &[String]) -> String {
     names.iter().map(|n| format!("“{n}”")).collect::<Vec<_>>().join(", ")
 }

@@ -504,7 +504,10 @@ fn outcome_cell(doc: &Document, row: &Element, column: &str, evaluated: &Evaluat
     let badge = text_el(doc, "span", "demo-outcome-badge", evaluated.outcome.label())?;
     badge.set_attribute("data-outcome", evaluated.outcome.kind())?;
     dom::append(&td, &badge)?;
-    dom::append(&td, &text_el(doc, "span", "demo-outcome-why", &evaluated.sentence())?)?;
+    let note = evaluated.table_note();
+    if !note.is_empty() {
+        dom::append(&td, &text_el(doc, "span", "demo-outcome-why", &note)?)?;
+    }
     dom::append(row, &td)
 }
 

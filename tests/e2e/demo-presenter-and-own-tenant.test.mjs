@@ -16,6 +16,7 @@ before(async () => { demo = await openDemo({ width: 1280, height: 720 }); });
 after(async () => { await demo?.close(); });
 
 const step = (page) => page.locator('.demo-slide').getAttribute('data-step');
+const rows = (page) => page.locator('[data-testid="policy-list"] tbody tr');
 
 test('presenter: arrows, Space, Home and End move through the six steps; form fields keep their keys', async () => {
   const { page } = demo;
@@ -47,17 +48,32 @@ test('reset puts the starting tenant back in one click, wherever the trainer is'
   await act(page, 'step', '4');
   await act(page, 'create-draft');
   await act(page, 'view', 'policies');
-  const rows = page.locator('[data-testid="policy-list"] tbody tr');
-  assert.equal(await rows.count(), 4, 'the created policy is listed');
-  assert.equal(await rows.nth(3).getAttribute('data-policy-state'), 'enabledForReportingButNotEnforced');
-  await rows.nth(3).locator('button').click();
+  assert.equal(await rows(page).count(), 4, 'the created policy is listed');
+  assert.equal(await rows(page).nth(3).getAttribute('data-policy-state'), 'enabledForReportingButNotEnforced');
+  await rows(page).nth(3).locator('button').click();
   await act(page, 'policy-state', 'enabled');
   await page.waitForSelector('[data-testid="notice"][data-kind="done"]');
   await act(page, 'view', 'policies');
-  assert.equal(await rows.nth(3).getAttribute('data-policy-state'), 'enabled', 'the list follows the state switch');
+  assert.equal(await rows(page).nth(3).getAttribute('data-policy-state'), 'enabled', 'the list follows the state switch');
   await act(page, 'reset');
-  assert.equal(await rows.count(), 3);
+  assert.equal(await rows(page).count(), 3);
   assert.match(await page.locator('[data-testid="notice"]').textContent(), /starting state/);
+  assert.deepEqual(demo.problems, []);
+});
+
+test('a reload in the middle of a class keeps the simulated tenant of the tab', async () => {
+  const { page } = demo;
+  await act(page, 'view', 'presenter');
+  await act(page, 'step', '4');
+  await act(page, 'create-draft');
+  await page.reload();
+  await page.waitForSelector('[data-testid="policy-list"]');
+  assert.equal(await rows(page).count(), 4, 'the created policy survived the reload');
+  assert.match(await page.locator('[data-testid="notice"]').textContent(), /as you left it/);
+  await act(page, 'reset');
+  await page.reload();
+  await page.waitForSelector('[data-testid="policy-list"]');
+  assert.equal(await rows(page).count(), 3, 'after reset, a reload starts from Contoso');
   assert.deepEqual(demo.problems, []);
 });
 
