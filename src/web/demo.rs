@@ -20,7 +20,10 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, Event, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent};
+use web_sys::{
+    Document, Element, Event, HtmlElement, HtmlInputElement, HtmlSelectElement,
+    HtmlTextAreaElement, KeyboardEvent,
+};
 
 /// Where the trainer is.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,19 +40,29 @@ impl View {
     /// The admin-center address the docked panel sees for this view (`None` outside the admin center).
     fn portal_url(&self, tenant_id: &str) -> Option<String> {
         // The admin center puts the tenant id in the address (`entra.microsoft.com/{tenant}#view/…`).
-        let blade = format!("https://entra.microsoft.com/{tenant_id}#view/Microsoft_AAD_ConditionalAccess");
+        let blade =
+            format!("https://entra.microsoft.com/{tenant_id}#view/Microsoft_AAD_ConditionalAccess");
         let blade = blade.as_str();
         match self {
             View::Policies => Some(format!("{blade}/ConditionalAccessBlade/~/Policies")),
             View::Policy(id) => Some(format!("{blade}/PolicyBlade/policyId/{id}")),
-            View::NamedLocations => Some(format!("{blade}/ConditionalAccessBlade/~/NamedLocations")),
+            View::NamedLocations => {
+                Some(format!("{blade}/ConditionalAccessBlade/~/NamedLocations"))
+            }
             View::EndUser | View::Presenter | View::OwnTenant => None,
         }
     }
 }
 
 /// The presenter's steps through the setting, in order.
-pub const STEPS: [&str; 6] = ["Users", "Target resources", "Network", "Grant", "Enable policy", "What users see"];
+pub const STEPS: [&str; 6] = [
+    "Users",
+    "Target resources",
+    "Network",
+    "Grant",
+    "Enable policy",
+    "What users see",
+];
 
 /// What an action told the trainer (shown in a live region).
 #[derive(Clone, Debug)]
@@ -57,7 +70,11 @@ pub enum Notice {
     Done(String),
     Problem(String),
     /// Range errors or warnings, one per line.
-    Lines { title: String, lines: Vec<String>, problem: bool },
+    Lines {
+        title: String,
+        lines: Vec<String>,
+        problem: bool,
+    },
 }
 
 /// Everything the demo shows.
@@ -97,15 +114,23 @@ pub fn start_demo() -> Result<(), JsValue> {
     let panel = mount_demo(&doc, dom::by_id(&doc, "rg-panel")?, dock.clone())?;
     let restored = saved_tenant();
     let notice = restored.is_some().then(|| {
-        Notice::Done("The simulated tenant is as you left it in this tab. Reset demo starts over.".to_string())
+        Notice::Done(
+            "The simulated tenant is as you left it in this tab. Reset demo starts over."
+                .to_string(),
+        )
     });
-    let tenant = Rc::new(RefCell::new(restored.unwrap_or_else(SimTenant::contoso_demo)));
+    let tenant = Rc::new(RefCell::new(
+        restored.unwrap_or_else(SimTenant::contoso_demo),
+    ));
     // The panel's own apply flow runs against the same in-page tenant the lists show.
     panel.set_tenant(Rc::new(SimTransport::new(tenant.clone())));
     let demo = Demo {
         tenant,
         view: View::Policies,
-        draft: DraftChoice { preset: Preset::BlockOutsideTrusted, state: PolicyState::EnabledForReportingButNotEnforced },
+        draft: DraftChoice {
+            preset: Preset::BlockOutsideTrusted,
+            state: PolicyState::EnabledForReportingButNotEnforced,
+        },
         persona: "remote-new-hire".to_string(),
         registered: false,
         step: 0,
@@ -116,7 +141,13 @@ pub fn start_demo() -> Result<(), JsValue> {
         own: OwnTenant::default(),
         drawn: String::new(),
     };
-    let handle = DemoHandle { demo: Rc::new(RefCell::new(demo)), doc: doc.clone(), app: app.clone(), dock, panel };
+    let handle = DemoHandle {
+        demo: Rc::new(RefCell::new(demo)),
+        doc: doc.clone(),
+        app: app.clone(),
+        dock,
+        panel,
+    };
     handle.render(None);
     handle.listen()?;
     Ok(())
@@ -127,7 +158,9 @@ impl DemoHandle {
         let on_click = {
             let me = self.clone();
             Closure::<dyn FnMut(Event)>::new(move |event: Event| {
-                let Some(button) = action_target(&event, "button[data-action]") else { return };
+                let Some(button) = action_target(&event, "button[data-action]") else {
+                    return;
+                };
                 let action = button.get_attribute("data-action").unwrap_or_default();
                 let arg = button.get_attribute("data-arg").unwrap_or_default();
                 me.act(&action, &arg);
@@ -139,16 +172,24 @@ impl DemoHandle {
                 me.render(Some((action, arg)));
             })
         };
-        self.app.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
+        self.app
+            .add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
         on_click.forget();
 
         // The panel links to the policy in the portal; offline, the simulated admin center opens it.
         let on_panel_link = {
             let me = self.clone();
             Closure::<dyn FnMut(Event)>::new(move |event: Event| {
-                let Some(link) = action_target(&event, "a[href*=\"/PolicyBlade/policyId/\"]") else { return };
+                let Some(link) = action_target(&event, "a[href*=\"/PolicyBlade/policyId/\"]")
+                else {
+                    return;
+                };
                 let href = link.get_attribute("href").unwrap_or_default();
-                let Some(id) = href.rsplit("/policyId/").next().map(|id| id.split(['/', '?', '#']).next().unwrap_or(id)) else {
+                let Some(id) = href
+                    .rsplit("/policyId/")
+                    .next()
+                    .map(|id| id.split(['/', '?', '#']).next().unwrap_or(id))
+                else {
                     return;
                 };
                 event.prevent_default();
@@ -157,28 +198,32 @@ impl DemoHandle {
                 me.render(Some(("opened-from-panel".to_string(), String::new())));
             })
         };
-        self.dock.add_event_listener_with_callback("click", on_panel_link.as_ref().unchecked_ref())?;
+        self.dock
+            .add_event_listener_with_callback("click", on_panel_link.as_ref().unchecked_ref())?;
         on_panel_link.forget();
 
         let on_change = {
             let me = self.clone();
             Closure::<dyn FnMut(Event)>::new(move |event: Event| me.on_change(&event))
         };
-        self.app.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref())?;
+        self.app
+            .add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref())?;
         on_change.forget();
 
         let on_input = {
             let me = self.clone();
             Closure::<dyn FnMut(Event)>::new(move |event: Event| me.on_input(&event))
         };
-        self.app.add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref())?;
+        self.app
+            .add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref())?;
         on_input.forget();
 
         let on_key = {
             let me = self.clone();
             Closure::<dyn FnMut(KeyboardEvent)>::new(move |event: KeyboardEvent| me.on_key(&event))
         };
-        self.doc.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref())?;
+        self.doc
+            .add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref())?;
         on_key.forget();
 
         for name in ["dragover", "drop"] {
@@ -192,7 +237,8 @@ impl DemoHandle {
                     me.import_later(read_dropped_file(&event));
                 }
             });
-            self.app.add_event_listener_with_callback(name, on_drop.as_ref().unchecked_ref())?;
+            self.app
+                .add_event_listener_with_callback(name, on_drop.as_ref().unchecked_ref())?;
             on_drop.forget();
         }
 
@@ -210,8 +256,12 @@ impl DemoHandle {
                 }
             })
         };
-        let window = web_sys::window().ok_or_else(|| JsValue::from_str("Registration Guard: no window"))?;
-        window.set_interval_with_callback_and_timeout_and_arguments_0(watch.as_ref().unchecked_ref(), 600)?;
+        let window =
+            web_sys::window().ok_or_else(|| JsValue::from_str("Registration Guard: no window"))?;
+        window.set_interval_with_callback_and_timeout_and_arguments_0(
+            watch.as_ref().unchecked_ref(),
+            600,
+        )?;
         watch.forget();
 
         let on_resize = {
@@ -239,9 +289,15 @@ impl DemoHandle {
             }
             "open-policy" => demo.view = View::Policy(arg.to_string()),
             "policy-state" => {
-                if let (View::Policy(id), Ok(state)) = (demo.view.clone(), PolicyState::parse(arg)) {
+                if let (View::Policy(id), Ok(state)) = (demo.view.clone(), PolicyState::parse(arg))
+                {
                     let path = format!("/v1.0/identity/conditionalAccess/policies/{id}");
-                    let result = graph(&demo.tenant, "PATCH", &path, Some(json!({ "state": state.as_str() })));
+                    let result = graph(
+                        &demo.tenant,
+                        "PATCH",
+                        &path,
+                        Some(json!({ "state": state.as_str() })),
+                    );
                     demo.notice = Some(match result {
                         Ok(_) => Notice::Done(format!("Policy state set to {}.", state.label())),
                         Err(e) => Notice::Problem(e),
@@ -262,7 +318,10 @@ impl DemoHandle {
             }
             "add-range" => {
                 let notice = add_trusted_location(&demo.tenant, &demo.range_name, &demo.range_text);
-                if matches!(notice, Notice::Done(_) | Notice::Lines { problem: false, .. }) {
+                if matches!(
+                    notice,
+                    Notice::Done(_) | Notice::Lines { problem: false, .. }
+                ) {
                     demo.range_text.clear();
                 }
                 demo.notice = Some(notice);
@@ -280,22 +339,33 @@ impl DemoHandle {
                 *demo.tenant.borrow_mut() = SimTenant::contoso_demo();
                 demo.step = 0;
                 demo.registered = false;
-                demo.draft = DraftChoice { preset: Preset::BlockOutsideTrusted, state: PolicyState::EnabledForReportingButNotEnforced };
+                demo.draft = DraftChoice {
+                    preset: Preset::BlockOutsideTrusted,
+                    state: PolicyState::EnabledForReportingButNotEnforced,
+                };
                 if matches!(demo.view, View::Policy(_)) {
                     demo.view = View::Policies;
                 }
-                demo.notice = Some(Notice::Done("The demo tenant is back to its starting state.".to_string()));
+                demo.notice = Some(Notice::Done(
+                    "The demo tenant is back to its starting state.".to_string(),
+                ));
             }
             "create-draft" => {
                 let snapshot = demo.tenant.borrow().snapshot();
                 let result = demo.draft.plan(&snapshot).and_then(|plan| {
-                    graph(&demo.tenant, "POST", "/v1.0/identity/conditionalAccess/policies", Some(plan.body))
+                    graph(
+                        &demo.tenant,
+                        "POST",
+                        "/v1.0/identity/conditionalAccess/policies",
+                        Some(plan.body),
+                    )
                 });
                 demo.notice = Some(match result {
                     Ok(created) => Notice::Done(format!(
                         "Created “{}” ({}) in the simulated tenant.",
                         created["displayName"].as_str().unwrap_or_default(),
-                        PolicyState::parse(created["state"].as_str().unwrap_or_default()).map_or("", |s| s.label())
+                        PolicyState::parse(created["state"].as_str().unwrap_or_default())
+                            .map_or("", |s| s.label())
                     )),
                     Err(e) => Notice::Problem(e),
                 });
@@ -310,32 +380,53 @@ impl DemoHandle {
     }
 
     fn on_change(&self, event: &Event) {
-        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
         match target.get_attribute("data-action").as_deref() {
             Some("preset") => {
-                let value = target.dyn_ref::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
-                if let Some(preset) = Preset::ALL.into_iter().find(|p| super::blockpreview_view::preset_slug(*p) == value) {
+                let value = target
+                    .dyn_ref::<HtmlSelectElement>()
+                    .map(|s| s.value())
+                    .unwrap_or_default();
+                if let Some(preset) = Preset::ALL
+                    .into_iter()
+                    .find(|p| super::blockpreview_view::preset_slug(*p) == value)
+                {
                     self.demo.borrow_mut().draft.preset = preset;
                 }
             }
             Some("draft-state") => {
-                let value = target.dyn_ref::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+                let value = target
+                    .dyn_ref::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default();
                 if let Ok(state) = PolicyState::parse(&value) {
                     self.demo.borrow_mut().draft.state = state;
                 }
             }
             Some("pick-file") => {
-                self.import_later(target.dyn_ref::<HtmlInputElement>().and_then(read_picked_file));
+                self.import_later(
+                    target
+                        .dyn_ref::<HtmlInputElement>()
+                        .and_then(read_picked_file),
+                );
                 return;
             }
             _ => return,
         }
-        self.render(target.get_attribute("data-action").map(|a| (a, String::new())));
+        self.render(
+            target
+                .get_attribute("data-action")
+                .map(|a| (a, String::new())),
+        );
     }
 
     /// Keeps typed text in the state, so redraws never lose it.
     fn on_input(&self, event: &Event) {
-        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
         let value = if let Some(area) = target.dyn_ref::<HtmlTextAreaElement>() {
             area.value()
         } else if let Some(input) = target.dyn_ref::<HtmlInputElement>() {
@@ -355,7 +446,11 @@ impl DemoHandle {
     /// Presenter keys: → ↓ Space PageDown next; ← ↑ PageUp previous; Home, End. Form controls keep
     /// their own keys.
     fn on_key(&self, event: &KeyboardEvent) {
-        if self.demo.borrow().view != View::Presenter || event.alt_key() || event.ctrl_key() || event.meta_key() {
+        if self.demo.borrow().view != View::Presenter
+            || event.alt_key()
+            || event.ctrl_key()
+            || event.meta_key()
+        {
             return;
         }
         // Arrows and Home/End belong to text fields and lists; Space also presses buttons and links.
@@ -418,9 +513,15 @@ impl DemoHandle {
         let demo = self.demo.borrow();
         let root = self.doc.document_element();
         if let Some(root) = root {
-            let _ = root.set_attribute("data-large-text", if demo.large_text { "true" } else { "false" });
+            let _ = root.set_attribute(
+                "data-large-text",
+                if demo.large_text { "true" } else { "false" },
+            );
         }
-        let admin = matches!(demo.view, View::Policies | View::Policy(_) | View::NamedLocations);
+        let admin = matches!(
+            demo.view,
+            View::Policies | View::Policy(_) | View::NamedLocations
+        );
         if admin {
             let _ = self.dock.remove_attribute("hidden");
         } else {
@@ -434,9 +535,17 @@ impl DemoHandle {
             } else {
                 format!("[data-action=\"{action}\"][data-arg=\"{arg}\"]")
             };
-            let target = self.app.query_selector(&selector).ok().flatten().or_else(|| {
-                self.app.query_selector("[data-focus-after-change]").ok().flatten()
-            });
+            let target = self
+                .app
+                .query_selector(&selector)
+                .ok()
+                .flatten()
+                .or_else(|| {
+                    self.app
+                        .query_selector("[data-focus-after-change]")
+                        .ok()
+                        .flatten()
+                });
             if let Some(target) = target.and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
                 let _ = target.focus();
             }
@@ -447,11 +556,19 @@ impl DemoHandle {
     fn show_panel_facts(&self) {
         let demo = self.demo.borrow();
         let tenant = demo.tenant.borrow();
-        let Some(url) = demo.view.portal_url(&tenant.tenant_id) else { return };
-        let admin = tenant.signed_in_admin.as_deref().and_then(|id| tenant.user(id));
+        let Some(url) = demo.view.portal_url(&tenant.tenant_id) else {
+            return;
+        };
+        let admin = tenant
+            .signed_in_admin
+            .as_deref()
+            .and_then(|id| tenant.user(id));
         let window = web_sys::window();
         let dimension = |value: Option<Result<JsValue, JsValue>>| {
-            value.and_then(Result::ok).and_then(|v| v.as_f64()).unwrap_or(0.0) as u32
+            value
+                .and_then(Result::ok)
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0) as u32
         };
         let facts = PageFacts {
             url,
@@ -478,22 +595,42 @@ impl DemoHandle {
 
 /// The element matching `selector` at or above the event's target.
 fn action_target(event: &Event, selector: &str) -> Option<Element> {
-    event.target()?.dyn_into::<Element>().ok()?.closest(selector).ok().flatten()
+    event
+        .target()?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest(selector)
+        .ok()
+        .flatten()
 }
 
 /// What the lists show of the tenant: redrawn when this changes.
 fn fingerprint(tenant: &SimTenant) -> String {
-    let policies = tenant.policies.iter().map(|p| format!("{:?}{}{}", p.id, p.display_name, p.state.as_str()));
-    let locations = tenant.named_locations.iter().map(|l| format!("{:?}{}{}", l.id(), l.display_name(), l.is_trusted()));
+    let policies = tenant
+        .policies
+        .iter()
+        .map(|p| format!("{:?}{}{}", p.id, p.display_name, p.state.as_str()));
+    let locations = tenant
+        .named_locations
+        .iter()
+        .map(|l| format!("{:?}{}{}", l.id(), l.display_name(), l.is_trusted()));
     policies.chain(locations).collect::<Vec<_>>().join("|")
 }
 
 /// One Graph request to the simulated tenant, as the signed-in admin; the Graph error message
 /// when it fails.
-pub fn graph(tenant: &Rc<RefCell<SimTenant>>, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+pub fn graph(
+    tenant: &Rc<RefCell<SimTenant>>,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Result<Value, String> {
     let now = js_sys::Date::now() as u64;
     let mut tenant = tenant.borrow_mut();
-    let token = tenant.issue_access_token_for_admin(&["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"], now);
+    let token = tenant.issue_access_token_for_admin(
+        &["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"],
+        now,
+    );
     let mut request = SimRequest::new(method, path).bearer(&token);
     if let Some(body) = body {
         request = request.json(&body.to_string());
@@ -503,9 +640,10 @@ pub fn graph(tenant: &Rc<RefCell<SimTenant>>, method: &str, path: &str, body: Op
     if response.status < 300 {
         Ok(answer)
     } else {
-        Err(answer["error"]["message"]
-            .as_str()
-            .map_or_else(|| format!("Microsoft Graph answered {}.", response.status), str::to_string))
+        Err(answer["error"]["message"].as_str().map_or_else(
+            || format!("Microsoft Graph answered {}.", response.status),
+            str::to_string,
+        ))
     }
 }
 
@@ -532,8 +670,15 @@ fn add_trusted_location(tenant: &Rc<RefCell<SimTenant>>, name: &str, text: &str)
         ip_ranges: validated.ranges.iter().map(ToString::to_string).collect(),
         extra: Default::default(),
     };
-    match graph(tenant, "POST", "/v1.0/identity/conditionalAccess/namedLocations", Some(location.to_graph_json())) {
-        Ok(_) if validated.warnings.is_empty() => Notice::Done(format!("Trusted location “{name}” created.")),
+    match graph(
+        tenant,
+        "POST",
+        "/v1.0/identity/conditionalAccess/namedLocations",
+        Some(location.to_graph_json()),
+    ) {
+        Ok(_) if validated.warnings.is_empty() => {
+            Notice::Done(format!("Trusted location “{name}” created."))
+        }
         Ok(_) => Notice::Lines {
             title: format!("Trusted location “{name}” created. Note:"),
             lines: validated.warnings.into_iter().map(|w| w.message).collect(),
@@ -550,13 +695,18 @@ const SAVED_TENANT_KEY: &str = "registrationGuardDemoTenant";
 fn session_storage_call(method: &str, args: &js_sys::Array) -> Result<JsValue, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let storage = js_sys::Reflect::get(&window, &JsValue::from_str("sessionStorage"))?;
-    let function: js_sys::Function = js_sys::Reflect::get(&storage, &JsValue::from_str(method))?.dyn_into()?;
+    let function: js_sys::Function =
+        js_sys::Reflect::get(&storage, &JsValue::from_str(method))?.dyn_into()?;
     function.apply(&storage, args)
 }
 
 /// The tenant saved in this tab, if any and still readable.
 fn saved_tenant() -> Option<SimTenant> {
-    let saved = session_storage_call("getItem", &js_sys::Array::of1(&JsValue::from_str(SAVED_TENANT_KEY))).ok()?;
+    let saved = session_storage_call(
+        "getItem",
+        &js_sys::Array::of1(&JsValue::from_str(SAVED_TENANT_KEY)),
+    )
+    .ok()?;
     let tenant = serde_json::from_str(&saved.as_string()?);
     if tenant.is_err() {
         dom::warn("Registration Guard demo: the saved tenant of this tab is unreadable; starting from Contoso.");
@@ -566,9 +716,16 @@ fn saved_tenant() -> Option<SimTenant> {
 
 /// Saves the tenant for this tab (a full or blocked storage only costs the restore after a reload).
 fn save_tenant(tenant: &SimTenant) {
-    let Ok(json) = serde_json::to_string(tenant) else { return };
-    let args = js_sys::Array::of2(&JsValue::from_str(SAVED_TENANT_KEY), &JsValue::from_str(&json));
+    let Ok(json) = serde_json::to_string(tenant) else {
+        return;
+    };
+    let args = js_sys::Array::of2(
+        &JsValue::from_str(SAVED_TENANT_KEY),
+        &JsValue::from_str(&json),
+    );
     if let Err(e) = session_storage_call("setItem", &args) {
-        dom::warn(&format!("Registration Guard demo could not keep the tenant for a reload: {e:?}"));
+        dom::warn(&format!(
+            "Registration Guard demo could not keep the tenant for a reload: {e:?}"
+        ));
     }
 }

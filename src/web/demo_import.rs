@@ -36,12 +36,22 @@ impl OwnTenant {
     pub fn import_bytes(&mut self, source: &str, bytes: &[u8]) {
         match import_tenant(bytes) {
             Ok(import) => {
-                let Import { warnings, templates, .. } = &import;
+                let Import {
+                    warnings,
+                    templates,
+                    ..
+                } = &import;
                 let warnings = warnings.iter().map(ToString::to_string).collect();
                 let templates = templates.len();
                 let snapshot = import.into_snapshot();
                 let coverage = assess(&snapshot);
-                self.loaded = Some(Loaded { source: source.to_string(), snapshot, coverage, warnings, templates });
+                self.loaded = Some(Loaded {
+                    source: source.to_string(),
+                    snapshot,
+                    coverage,
+                    warnings,
+                    templates,
+                });
                 self.error = None;
             }
             Err(e) => self.error = Some(format!("Could not import {source}: {e}")),
@@ -71,24 +81,37 @@ pub fn read_picked_file(input: &HtmlInputElement) -> Option<Reading> {
 }
 
 fn first_file(files: &JsValue) -> Option<JsValue> {
-    Reflect::get(files, &JsValue::from_f64(0.0)).ok().filter(|f| f.is_object())
+    Reflect::get(files, &JsValue::from_f64(0.0))
+        .ok()
+        .filter(|f| f.is_object())
 }
 
 fn read_file(file: JsValue) -> Reading {
-    let name = Reflect::get(&file, &JsValue::from_str("name")).ok().and_then(|n| n.as_string());
+    let name = Reflect::get(&file, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string());
     let promise = Reflect::get(&file, &JsValue::from_str("arrayBuffer"))
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())
         .and_then(|f| f.call0(&file).ok())
         .and_then(|p| p.dyn_into::<Promise>().ok())
-        .unwrap_or_else(|| Promise::reject(&JsValue::from_str("this browser cannot read the file")));
-    (name.unwrap_or_else(|| "the file".to_string()), JsFuture::from(promise))
+        .unwrap_or_else(|| {
+            Promise::reject(&JsValue::from_str("this browser cannot read the file"))
+        });
+    (
+        name.unwrap_or_else(|| "the file".to_string()),
+        JsFuture::from(promise),
+    )
 }
 
 /// The name and bytes of a file being read.
 pub async fn bytes_of((name, read): Reading) -> Result<(String, Vec<u8>), String> {
     let buffer = read.await.map_err(|e| {
-        format!("Could not read {name}: {}.", e.as_string().unwrap_or_else(|| "the browser refused".to_string()))
+        format!(
+            "Could not read {name}: {}.",
+            e.as_string()
+                .unwrap_or_else(|| "the browser refused".to_string())
+        )
     })?;
     Ok((name, Uint8Array::new(&buffer).to_vec()))
 }

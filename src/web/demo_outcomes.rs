@@ -22,7 +22,10 @@ pub enum Outcome {
     /// A policy asks for multifactor authentication (or an authentication strength) first.
     MfaPrompt { policies: Vec<String> },
     /// A policy asks for something other than MFA (a compliant device, terms of use, …).
-    OtherControls { controls: Vec<String>, policies: Vec<String> },
+    OtherControls {
+        controls: Vec<String>,
+        policies: Vec<String>,
+    },
     /// A policy blocks: the "You cannot access this right now" page (error 53003).
     Blocked { policies: Vec<String> },
 }
@@ -31,16 +34,29 @@ impl Outcome {
     fn from_decision(decision: &Decision) -> Outcome {
         match decision {
             Decision::Allowed => Outcome::RegistrationPage,
-            Decision::Blocked { by } => Outcome::Blocked { policies: by.iter().map(|p| p.display_name.clone()).collect() },
+            Decision::Blocked { by } => Outcome::Blocked {
+                policies: by.iter().map(|p| p.display_name.clone()).collect(),
+            },
             Decision::RequiresControls { requirements } => {
-                let policies = requirements.iter().map(|r| r.policy.display_name.clone()).collect();
+                let policies = requirements
+                    .iter()
+                    .map(|r| r.policy.display_name.clone())
+                    .collect();
                 let mfa = requirements.iter().all(|r| {
-                    r.controls.iter().any(|c| matches!(c, GrantControl::Mfa | GrantControl::AuthenticationStrength { .. }))
+                    r.controls.iter().any(|c| {
+                        matches!(
+                            c,
+                            GrantControl::Mfa | GrantControl::AuthenticationStrength { .. }
+                        )
+                    })
                 });
                 if mfa {
                     Outcome::MfaPrompt { policies }
                 } else {
-                    let controls = requirements.iter().flat_map(|r| r.controls.iter().map(GrantControl::label)).collect();
+                    let controls = requirements
+                        .iter()
+                        .flat_map(|r| r.controls.iter().map(GrantControl::label))
+                        .collect();
                     Outcome::OtherControls { controls, policies }
                 }
             }
@@ -71,9 +87,9 @@ impl Outcome {
     pub fn policies(&self) -> &[String] {
         match self {
             Outcome::RegistrationPage => &[],
-            Outcome::MfaPrompt { policies } | Outcome::OtherControls { policies, .. } | Outcome::Blocked { policies } => {
-                policies
-            }
+            Outcome::MfaPrompt { policies }
+            | Outcome::OtherControls { policies, .. }
+            | Outcome::Blocked { policies } => policies,
         }
     }
 }
@@ -95,18 +111,32 @@ impl Evaluated {
         let outcome = Outcome::from_decision(&report.decision);
         let later = Outcome::from_decision(&report.decision_if_report_only_enforced);
         // Only a different screen is worth a note; more policies behind the same screen are not.
-        Ok(Evaluated { if_report_only_enforced: (later.kind() != outcome.kind()).then_some(later), outcome })
+        Ok(Evaluated {
+            if_report_only_enforced: (later.kind() != outcome.kind()).then_some(later),
+            outcome,
+        })
     }
 
     /// One sentence: what happens and because of which policies.
     pub fn sentence(&self) -> String {
         let mut text = match &self.outcome {
-            Outcome::RegistrationPage => "Reaches the Security info page and can add a method.".to_string(),
-            Outcome::MfaPrompt { policies } => format!("Asked for multifactor authentication first, by {}.", quoted(policies)),
-            Outcome::OtherControls { controls, policies } => {
-                format!("Asked for {} by {}.", controls.join(" and "), quoted(policies))
+            Outcome::RegistrationPage => {
+                "Reaches the Security info page and can add a method.".to_string()
             }
-            Outcome::Blocked { policies } => format!("Blocked by {}: error 53003.", quoted(policies)),
+            Outcome::MfaPrompt { policies } => format!(
+                "Asked for multifactor authentication first, by {}.",
+                quoted(policies)
+            ),
+            Outcome::OtherControls { controls, policies } => {
+                format!(
+                    "Asked for {} by {}.",
+                    controls.join(" and "),
+                    quoted(policies)
+                )
+            }
+            Outcome::Blocked { policies } => {
+                format!("Blocked by {}: error 53003.", quoted(policies))
+            }
         };
         if let Some(later) = &self.if_report_only_enforced {
             text.push_str(&format!(
@@ -127,14 +157,22 @@ impl Evaluated {
             parts.push(format!("By {}.", quoted(self.outcome.policies())));
         }
         if let Some(later) = &self.if_report_only_enforced {
-            parts.push(format!("Once report-only is On: {} (by {}).", later.label(), quoted(later.policies())));
+            parts.push(format!(
+                "Once report-only is On: {} (by {}).",
+                later.label(),
+                quoted(later.policies())
+            ));
         }
         parts.join(" ")
     }
 }
 
 fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("“{n}”")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("“{n}”"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One row of the personas × outcome table.
@@ -164,7 +202,10 @@ impl DraftChoice {
     /// The plan the preset gives on this tenant, in the chosen state (the signed-in admin and
     /// the break-glass accounts are excluded, as for a real plan).
     pub fn plan(&self, snapshot: &TenantSnapshot) -> Result<Plan, String> {
-        let options = PlanOptions { state: self.state, ..PlanOptions::default() };
+        let options = PlanOptions {
+            state: self.state,
+            ..PlanOptions::default()
+        };
         build_plan(snapshot, self.preset, &options).map_err(|e| e.to_string())
     }
 }
@@ -172,27 +213,45 @@ impl DraftChoice {
 /// The trusted IP named location (of the snapshot) that contains `ip`.
 pub fn trusted_location_of(snapshot: &TenantSnapshot, ip: &str) -> Option<String> {
     let address = IpAddress::parse(ip).ok()?;
-    snapshot.named_locations.iter().find_map(|location| match location {
-        NamedLocation::Ip { display_name, is_trusted: true, ip_ranges, .. }
-            if ip_ranges.iter().filter_map(|r| Cidr::parse(r).ok()).any(|c| c.contains(address)) =>
-        {
-            Some(display_name.clone())
-        }
-        _ => None,
-    })
+    snapshot
+        .named_locations
+        .iter()
+        .find_map(|location| match location {
+            NamedLocation::Ip {
+                display_name,
+                is_trusted: true,
+                ip_ranges,
+                ..
+            } if ip_ranges
+                .iter()
+                .filter_map(|r| Cidr::parse(r).ok())
+                .any(|c| c.contains(address)) =>
+            {
+                Some(display_name.clone())
+            }
+            _ => None,
+        })
 }
 
 /// Evaluates every persona of `tenant` on its current policies and, when `draft` is given, with
 /// the draft preset added.
-pub fn persona_rows(tenant: &SimTenant, draft: Option<&DraftChoice>) -> Result<Vec<PersonaRow>, String> {
+pub fn persona_rows(
+    tenant: &SimTenant,
+    draft: Option<&DraftChoice>,
+) -> Result<Vec<PersonaRow>, String> {
     let sign_ins = tenant
         .personas
         .iter()
         .map(|persona| {
             let sign_in = tenant
                 .persona_sign_in(&persona.key, SignInTarget::register_security_info())
-                .ok_or_else(|| format!("The persona “{}” has no user in the tenant.", persona.label))?;
-            let user_name = tenant.user(&persona.user_id).map(|u| u.display_name.clone()).unwrap_or_default();
+                .ok_or_else(|| {
+                    format!("The persona “{}” has no user in the tenant.", persona.label)
+                })?;
+            let user_name = tenant
+                .user(&persona.user_id)
+                .map(|u| u.display_name.clone())
+                .unwrap_or_default();
             Ok((persona.clone(), user_name, sign_in))
         })
         .collect::<Result<Vec<_>, String>>()?;
@@ -210,7 +269,14 @@ pub fn rows_for(
     let drafted = match draft {
         Some(choice) => {
             let plan = choice.plan(snapshot)?;
-            Some(WhatIfEngine::with_drafts(snapshot, &[Draft { policy: plan.policy, as_enabled: false }], &[]))
+            Some(WhatIfEngine::with_drafts(
+                snapshot,
+                &[Draft {
+                    policy: plan.policy,
+                    as_enabled: false,
+                }],
+                &[],
+            ))
         }
         None => None,
     };
@@ -220,7 +286,10 @@ pub fn rows_for(
             Ok(PersonaRow {
                 trusted_location: trusted_location_of(snapshot, &persona.ip_address),
                 today: Evaluated::of(&today, &sign_in)?,
-                with_draft: drafted.as_ref().map(|engine| Evaluated::of(engine, &sign_in)).transpose()?,
+                with_draft: drafted
+                    .as_ref()
+                    .map(|engine| Evaluated::of(engine, &sign_in))
+                    .transpose()?,
                 persona,
                 user_name,
                 sign_in,
@@ -234,17 +303,24 @@ pub fn rows_for(
 /// [`TenantSnapshot`]) plus, when `draft_json` is not empty, that draft policy in its own state.
 /// Returns the [`crate::engine::whatif::WhatIfReport`] as JSON.
 #[wasm_bindgen]
-pub fn demo_whatif(snapshot_json: &str, draft_json: &str, sign_in_json: &str) -> Result<String, JsError> {
-    let snapshot: TenantSnapshot =
-        serde_json::from_str(snapshot_json).map_err(|e| JsError::new(&format!("The snapshot is not readable: {e}")))?;
-    let sign_in: SignIn =
-        serde_json::from_str(sign_in_json).map_err(|e| JsError::new(&format!("The sign-in is not readable: {e}")))?;
+pub fn demo_whatif(
+    snapshot_json: &str,
+    draft_json: &str,
+    sign_in_json: &str,
+) -> Result<String, JsError> {
+    let snapshot: TenantSnapshot = serde_json::from_str(snapshot_json)
+        .map_err(|e| JsError::new(&format!("The snapshot is not readable: {e}")))?;
+    let sign_in: SignIn = serde_json::from_str(sign_in_json)
+        .map_err(|e| JsError::new(&format!("The sign-in is not readable: {e}")))?;
     let drafts = if draft_json.trim().is_empty() {
         Vec::new()
     } else {
         let policy = serde_json::from_str(draft_json)
             .map_err(|e| JsError::new(&format!("The draft policy is not readable: {e}")))?;
-        vec![Draft { policy, as_enabled: false }]
+        vec![Draft {
+            policy,
+            as_enabled: false,
+        }]
     };
     let report = WhatIfEngine::with_drafts(&snapshot, &drafts, &[])
         .evaluate(&sign_in)

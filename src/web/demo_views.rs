@@ -10,8 +10,9 @@ use super::demo_outcomes::{persona_rows, rows_for, DraftChoice, Evaluated, Outco
 use super::dom::{self, attrs, el, text_el};
 use crate::engine::coverage::{assess_with_draft, CoverageReport, Verdict};
 use crate::engine::model::{
-    BuiltInControl, ClientAppType, ConditionalAccessPolicy, GuestOrExternalUserType, NamedLocation, PolicyState, TenantSnapshot, ALL,
-    ALL_TRUSTED, GUESTS_OR_EXTERNAL_USERS, USER_ACTION_REGISTER_DEVICE, USER_ACTION_REGISTER_SECURITY_INFO,
+    BuiltInControl, ClientAppType, ConditionalAccessPolicy, GuestOrExternalUserType, NamedLocation,
+    PolicyState, TenantSnapshot, ALL, ALL_TRUSTED, GUESTS_OR_EXTERNAL_USERS,
+    USER_ACTION_REGISTER_DEVICE, USER_ACTION_REGISTER_SECURITY_INFO,
 };
 use crate::engine::presets::Preset;
 use crate::engine::whatif::{SignIn, SignInTarget};
@@ -35,7 +36,9 @@ pub fn draw(doc: &Document, app: &HtmlElement, demo: &Demo) -> Res {
     let body = el(doc, "div", "demo-body")?;
     let tenant = demo.tenant.borrow();
     match &demo.view {
-        View::Policies | View::Policy(_) | View::NamedLocations => admin_center(doc, &body, demo, &tenant)?,
+        View::Policies | View::Policy(_) | View::NamedLocations => {
+            admin_center(doc, &body, demo, &tenant)?
+        }
         View::EndUser => end_user(doc, &body, demo, &tenant)?,
         View::Presenter => presenter(doc, &body, demo, &tenant)?,
         View::OwnTenant => own_tenant(doc, &body, demo)?,
@@ -61,8 +64,19 @@ fn top_bar(doc: &Document, demo: &Demo) -> Res<Element> {
     let brand = el(doc, "div", "demo-brand")?;
     dom::append(&brand, &dom::shield_icon(doc, "demo-brand-icon")?)?;
     let words = el(doc, "p", "demo-brand-text")?;
-    dom::append(&words, &text_el(doc, "strong", "", "Simulated Entra admin center")?)?;
-    dom::append(&words, &text_el(doc, "span", "demo-brand-sub", "Registration Guard trainer demo · offline · Contoso")?)?;
+    dom::append(
+        &words,
+        &text_el(doc, "strong", "", "Simulated Entra admin center")?,
+    )?;
+    dom::append(
+        &words,
+        &text_el(
+            doc,
+            "span",
+            "demo-brand-sub",
+            "Registration Guard trainer demo · offline · Contoso",
+        )?,
+    )?;
     dom::append(&brand, &words)?;
     dom::append(&bar, &brand)?;
 
@@ -74,7 +88,12 @@ fn top_bar(doc: &Document, demo: &Demo) -> Res<Element> {
         View::Presenter => "presenter",
         View::OwnTenant => "own",
     };
-    for (arg, label) in [("policies", "Admin center"), ("end-user", "End-user view"), ("presenter", "Presenter"), ("own", "Your tenant")] {
+    for (arg, label) in [
+        ("policies", "Admin center"),
+        ("end-user", "End-user view"),
+        ("presenter", "Presenter"),
+        ("own", "Your tenant"),
+    ] {
         let b = button(doc, "demo-mode", label, "view", arg)?;
         if arg == current {
             b.set_attribute("aria-current", "page")?;
@@ -107,7 +126,11 @@ fn notice(doc: &Document, demo: &Demo) -> Res<Element> {
             region.set_attribute("data-kind", "problem")?;
             dom::append(&region, &text_el(doc, "p", "", text)?)?;
         }
-        Some(Notice::Lines { title, lines, problem }) => {
+        Some(Notice::Lines {
+            title,
+            lines,
+            problem,
+        }) => {
             region.set_attribute("data-kind", if *problem { "problem" } else { "done" })?;
             dom::append(&region, &text_el(doc, "p", "", title)?)?;
             let list = el(doc, "ul", "")?;
@@ -125,10 +148,26 @@ fn notice(doc: &Document, demo: &Demo) -> Res<Element> {
 fn admin_center(doc: &Document, body: &Element, demo: &Demo, tenant: &SimTenant) -> Res {
     let nav = el(doc, "nav", "demo-nav")?;
     nav.set_attribute("aria-label", "Conditional Access")?;
-    dom::append(&nav, &text_el(doc, "p", "demo-nav-heading", "Protection › Conditional Access")?)?;
+    dom::append(
+        &nav,
+        &text_el(
+            doc,
+            "p",
+            "demo-nav-heading",
+            "Protection › Conditional Access",
+        )?,
+    )?;
     for (arg, label, on) in [
-        ("policies", "Policies", matches!(demo.view, View::Policies | View::Policy(_))),
-        ("locations", "Named locations", demo.view == View::NamedLocations),
+        (
+            "policies",
+            "Policies",
+            matches!(demo.view, View::Policies | View::Policy(_)),
+        ),
+        (
+            "locations",
+            "Named locations",
+            demo.view == View::NamedLocations,
+        ),
     ] {
         let b = button(doc, "demo-nav-item", label, "view", arg)?;
         if on {
@@ -143,20 +182,42 @@ fn admin_center(doc: &Document, body: &Element, demo: &Demo, tenant: &SimTenant)
     let (crumb, title) = match &demo.view {
         View::Policy(id) => (
             "Home › Conditional Access › Policies",
-            tenant.policies.iter().find(|p| p.id.as_deref() == Some(id)).map_or("Policy", |p| p.display_name.as_str()),
+            tenant
+                .policies
+                .iter()
+                .find(|p| p.id.as_deref() == Some(id))
+                .map_or("Policy", |p| p.display_name.as_str()),
         ),
-        View::NamedLocations => ("Home › Conditional Access", "Conditional Access | Named locations"),
+        View::NamedLocations => (
+            "Home › Conditional Access",
+            "Conditional Access | Named locations",
+        ),
         _ => ("Home › Conditional Access", "Conditional Access | Policies"),
     };
     dom::append(&blade, &text_el(doc, "p", "demo-crumb", crumb)?)?;
     let h1 = text_el(doc, "h1", "demo-blade-title", title)?;
-    attrs(&h1, &[("id", "demo-blade-title"), ("tabindex", "-1"), ("data-focus-after-change", "")])?;
+    attrs(
+        &h1,
+        &[
+            ("id", "demo-blade-title"),
+            ("tabindex", "-1"),
+            ("data-focus-after-change", ""),
+        ],
+    )?;
     dom::append(&blade, &h1)?;
     dom::append(&blade, &notice(doc, demo)?)?;
     match &demo.view {
         View::Policy(id) => match tenant.policies.iter().find(|p| p.id.as_deref() == Some(id)) {
             Some(policy) => policy_details(doc, &blade, policy, tenant)?,
-            None => dom::append(&blade, &text_el(doc, "p", "", "This policy no longer exists in the simulated tenant.")?)?,
+            None => dom::append(
+                &blade,
+                &text_el(
+                    doc,
+                    "p",
+                    "",
+                    "This policy no longer exists in the simulated tenant.",
+                )?,
+            )?,
         },
         View::NamedLocations => named_locations(doc, &blade, demo, tenant)?,
         _ => policy_list(doc, &blade, tenant)?,
@@ -166,7 +227,10 @@ fn admin_center(doc: &Document, body: &Element, demo: &Demo, tenant: &SimTenant)
 
 fn table(doc: &Document, caption: &str, headings: &[&str]) -> Res<(Element, Element)> {
     let table = el(doc, "table", "demo-table")?;
-    dom::append(&table, &text_el(doc, "caption", "demo-visually-hidden", caption)?)?;
+    dom::append(
+        &table,
+        &text_el(doc, "caption", "demo-visually-hidden", caption)?,
+    )?;
     let head = el(doc, "thead", "")?;
     let row = el(doc, "tr", "")?;
     for h in headings {
@@ -205,12 +269,22 @@ fn policy_list(doc: &Document, blade: &Element, tenant: &SimTenant) -> Res {
         )?,
     )?;
     dom::append(blade, &bar)?;
-    let (t, tbody) = table(doc, "Conditional Access policies", &["Policy name", "State", "Users", "Target resources", "Grant"])?;
+    let (t, tbody) = table(
+        doc,
+        "Conditional Access policies",
+        &["Policy name", "State", "Users", "Target resources", "Grant"],
+    )?;
     t.set_attribute("data-testid", "policy-list")?;
     for policy in &tenant.policies {
         let row = el(doc, "tr", "")?;
         let name = el(doc, "td", "")?;
-        let open = button(doc, "demo-link", &policy.display_name, "open-policy", policy.id.as_deref().unwrap_or_default())?;
+        let open = button(
+            doc,
+            "demo-link",
+            &policy.display_name,
+            "open-policy",
+            policy.id.as_deref().unwrap_or_default(),
+        )?;
         dom::append(&name, &open)?;
         dom::append(&row, &name)?;
         let state = el(doc, "td", "")?;
@@ -233,7 +307,11 @@ fn users_summary(policy: &ConditionalAccessPolicy) -> String {
     } else if !u.include_users.is_empty() {
         include.push(count(u.include_users.len(), "user"));
     }
-    if u.include_guests_or_external_users.is_some() || u.include_users.iter().any(|x| x == GUESTS_OR_EXTERNAL_USERS) {
+    if u.include_guests_or_external_users.is_some()
+        || u.include_users
+            .iter()
+            .any(|x| x == GUESTS_OR_EXTERNAL_USERS)
+    {
         include.push("Guests and external users".to_string());
     }
     if !u.include_groups.is_empty() {
@@ -242,9 +320,15 @@ fn users_summary(policy: &ConditionalAccessPolicy) -> String {
     if !u.include_roles.is_empty() {
         include.push(count(u.include_roles.len(), "role"));
     }
-    let excluded = u.exclude_users.len() + u.exclude_groups.len() + u.exclude_roles.len()
+    let excluded = u.exclude_users.len()
+        + u.exclude_groups.len()
+        + u.exclude_roles.len()
         + usize::from(u.exclude_guests_or_external_users.is_some());
-    let mut text = if include.is_empty() { "None".to_string() } else { include.join(", ") };
+    let mut text = if include.is_empty() {
+        "None".to_string()
+    } else {
+        include.join(", ")
+    };
     if excluded > 0 {
         text.push_str(&format!(" (excluding {excluded})"));
     }
@@ -268,7 +352,12 @@ fn user_action_label(action: &str) -> String {
 fn target_summary(policy: &ConditionalAccessPolicy) -> String {
     let a = &policy.conditions.applications;
     if !a.include_user_actions.is_empty() {
-        return a.include_user_actions.iter().map(|x| user_action_label(x)).collect::<Vec<_>>().join(", ");
+        return a
+            .include_user_actions
+            .iter()
+            .map(|x| user_action_label(x))
+            .collect::<Vec<_>>()
+            .join(", ");
     }
     if a.include_applications.iter().any(|x| x == ALL) {
         "All resources".to_string()
@@ -278,7 +367,9 @@ fn target_summary(policy: &ConditionalAccessPolicy) -> String {
 }
 
 fn grant_summary(policy: &ConditionalAccessPolicy) -> String {
-    let Some(grant) = &policy.grant_controls else { return "None".to_string() };
+    let Some(grant) = &policy.grant_controls else {
+        return "None".to_string();
+    };
     let mut parts: Vec<String> = grant
         .built_in_controls
         .iter()
@@ -289,12 +380,19 @@ fn grant_summary(policy: &ConditionalAccessPolicy) -> String {
         })
         .collect();
     if let Some(strength) = &grant.authentication_strength {
-        parts.push(format!("Require authentication strength ({})", strength.display_name.as_deref().unwrap_or("unnamed")));
+        parts.push(format!(
+            "Require authentication strength ({})",
+            strength.display_name.as_deref().unwrap_or("unnamed")
+        ));
     }
     if parts.is_empty() {
         "None".to_string()
     } else {
-        parts.join(if format!("{:?}", grant.operator) == "And" { " and " } else { " or " })
+        parts.join(if format!("{:?}", grant.operator) == "And" {
+            " and "
+        } else {
+            " or "
+        })
     }
 }
 
@@ -306,7 +404,10 @@ fn location_name(tenant: &SimTenant, id: &str) -> String {
             .named_locations
             .iter()
             .find(|l| l.id() == Some(id))
-            .map_or_else(|| format!("Unknown location {id}"), |l| l.display_name().to_string()),
+            .map_or_else(
+                || format!("Unknown location {id}"),
+                |l| l.display_name().to_string(),
+            ),
     }
 }
 
@@ -314,12 +415,18 @@ fn user_name(tenant: &SimTenant, id: &str) -> String {
     match id {
         x if x == ALL => "All users".to_string(),
         x if x == GUESTS_OR_EXTERNAL_USERS => "Guests and external users".to_string(),
-        _ => tenant.user(id).map_or_else(|| format!("User {id}"), |u| u.display_name.clone()),
+        _ => tenant
+            .user(id)
+            .map_or_else(|| format!("User {id}"), |u| u.display_name.clone()),
     }
 }
 
 fn group_name(tenant: &SimTenant, id: &str) -> String {
-    tenant.groups.iter().find(|g| g.id == id).map_or_else(|| format!("Group {id}"), |g| g.display_name.clone())
+    tenant
+        .groups
+        .iter()
+        .find(|g| g.id == id)
+        .map_or_else(|| format!("Group {id}"), |g| g.display_name.clone())
 }
 
 fn role_name(tenant: &SimTenant, id: &str) -> String {
@@ -334,20 +441,35 @@ fn guest_kinds(kinds: &[GuestOrExternalUserType]) -> String {
     if kinds.len() >= GuestOrExternalUserType::ALL_KINDS.len() {
         "Guests and external users (all kinds)".to_string()
     } else {
-        format!("Guests and external users: {}", kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "))
+        format!(
+            "Guests and external users: {}",
+            kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }
 
 /// Who a policy includes and excludes, with names.
 fn who(policy: &ConditionalAccessPolicy, tenant: &SimTenant) -> (Vec<String>, Vec<String>) {
     let u = &policy.conditions.users;
-    let mut include: Vec<String> = u.include_users.iter().map(|id| user_name(tenant, id)).collect();
+    let mut include: Vec<String> = u
+        .include_users
+        .iter()
+        .map(|id| user_name(tenant, id))
+        .collect();
     include.extend(u.include_groups.iter().map(|id| group_name(tenant, id)));
     include.extend(u.include_roles.iter().map(|id| role_name(tenant, id)));
     if let Some(g) = &u.include_guests_or_external_users {
         include.push(guest_kinds(&g.guest_or_external_user_types));
     }
-    let mut exclude: Vec<String> = u.exclude_users.iter().map(|id| user_name(tenant, id)).collect();
+    let mut exclude: Vec<String> = u
+        .exclude_users
+        .iter()
+        .map(|id| user_name(tenant, id))
+        .collect();
     exclude.extend(u.exclude_groups.iter().map(|id| group_name(tenant, id)));
     exclude.extend(u.exclude_roles.iter().map(|id| role_name(tenant, id)));
     if let Some(g) = &u.exclude_guests_or_external_users {
@@ -368,7 +490,12 @@ fn setting(doc: &Document, list: &Element, term: &str, values: &[String]) -> Res
     dom::append(list, &dd)
 }
 
-fn policy_details(doc: &Document, blade: &Element, policy: &ConditionalAccessPolicy, tenant: &SimTenant) -> Res {
+fn policy_details(
+    doc: &Document,
+    blade: &Element,
+    policy: &ConditionalAccessPolicy,
+    tenant: &SimTenant,
+) -> Res {
     let back = button(doc, "demo-link", "‹ All policies", "view", "policies")?;
     dom::append(blade, &back)?;
     let list = el(doc, "dl", "demo-settings")?;
@@ -378,34 +505,72 @@ fn policy_details(doc: &Document, blade: &Element, policy: &ConditionalAccessPol
     setting(doc, &list, "Users — exclude", &exclude)?;
     setting(doc, &list, "Target resources", &[target_summary(policy)])?;
     let (inc, exc) = policy.conditions.locations.as_ref().map_or_else(
-        || (vec!["Not configured (any network or location)".to_string()], Vec::new()),
+        || {
+            (
+                vec!["Not configured (any network or location)".to_string()],
+                Vec::new(),
+            )
+        },
         |l| {
             (
-                l.include_locations.iter().map(|id| location_name(tenant, id)).collect(),
-                l.exclude_locations.iter().map(|id| location_name(tenant, id)).collect(),
+                l.include_locations
+                    .iter()
+                    .map(|id| location_name(tenant, id))
+                    .collect(),
+                l.exclude_locations
+                    .iter()
+                    .map(|id| location_name(tenant, id))
+                    .collect(),
             )
         },
     );
     setting(doc, &list, "Network — include", &inc)?;
     setting(doc, &list, "Network — exclude", &exc)?;
-    let apps: Vec<String> = policy.conditions.client_app_types.iter().map(client_app_label).collect();
+    let apps: Vec<String> = policy
+        .conditions
+        .client_app_types
+        .iter()
+        .map(client_app_label)
+        .collect();
     setting(doc, &list, "Client apps", &apps)?;
     setting(doc, &list, "Grant", &[grant_summary(policy)])?;
     dom::append(blade, &list)?;
 
     let enable = el(doc, "div", "demo-enable")?;
-    attrs(&enable, &[("role", "group"), ("aria-label", "Enable policy")])?;
-    dom::append(&enable, &text_el(doc, "span", "demo-enable-label", "Enable policy")?)?;
-    for state in [PolicyState::EnabledForReportingButNotEnforced, PolicyState::Enabled, PolicyState::Disabled] {
-        let b = button(doc, "demo-segment", state.label(), "policy-state", state.as_str())?;
+    attrs(
+        &enable,
+        &[("role", "group"), ("aria-label", "Enable policy")],
+    )?;
+    dom::append(
+        &enable,
+        &text_el(doc, "span", "demo-enable-label", "Enable policy")?,
+    )?;
+    for state in [
+        PolicyState::EnabledForReportingButNotEnforced,
+        PolicyState::Enabled,
+        PolicyState::Disabled,
+    ] {
+        let b = button(
+            doc,
+            "demo-segment",
+            state.label(),
+            "policy-state",
+            state.as_str(),
+        )?;
         pressed(&b, policy.state == state)?;
         dom::append(&enable, &b)?;
     }
-    dom::append(&enable, &button(doc, "demo-danger", "Delete policy", "delete-policy", "")?)?;
+    dom::append(
+        &enable,
+        &button(doc, "demo-danger", "Delete policy", "delete-policy", "")?,
+    )?;
     dom::append(blade, &enable)?;
 
     let json = el(doc, "details", "demo-json")?;
-    dom::append(&json, &text_el(doc, "summary", "", "Policy JSON (Microsoft Graph)")?)?;
+    dom::append(
+        &json,
+        &text_el(doc, "summary", "", "Policy JSON (Microsoft Graph)")?,
+    )?;
     let body = serde_json::to_string_pretty(&policy.to_graph_json()).unwrap_or_default();
     let pre = text_el(doc, "pre", "", &body)?;
     pre.set_attribute("tabindex", "0")?;
@@ -429,7 +594,11 @@ fn client_app_label(app: &ClientAppType) -> String {
 fn location_ranges(location: &NamedLocation) -> String {
     match location {
         NamedLocation::Ip { ip_ranges, .. } => ip_ranges.join(", "),
-        NamedLocation::Country { countries_and_regions, include_unknown, .. } => {
+        NamedLocation::Country {
+            countries_and_regions,
+            include_unknown,
+            ..
+        } => {
             let mut text = countries_and_regions.join(", ");
             if *include_unknown {
                 text.push_str(" and unknown countries");
@@ -441,7 +610,11 @@ fn location_ranges(location: &NamedLocation) -> String {
 }
 
 fn named_locations(doc: &Document, blade: &Element, demo: &Demo, tenant: &SimTenant) -> Res {
-    let (t, tbody) = table(doc, "Named locations", &["Name", "Location type", "Trusted", "Ranges or countries"])?;
+    let (t, tbody) = table(
+        doc,
+        "Named locations",
+        &["Name", "Location type", "Trusted", "Ranges or countries"],
+    )?;
     t.set_attribute("data-testid", "location-list")?;
     for location in &tenant.named_locations {
         let row = el(doc, "tr", "")?;
@@ -454,7 +627,14 @@ fn named_locations(doc: &Document, blade: &Element, demo: &Demo, tenant: &SimTen
         cell(doc, &row, kind)?;
         cell(doc, &row, if location.is_trusted() { "Yes" } else { "No" })?;
         cell(doc, &row, &location_ranges(location))?;
-        row.set_attribute("data-trusted", if location.is_trusted() { "true" } else { "false" })?;
+        row.set_attribute(
+            "data-trusted",
+            if location.is_trusted() {
+                "true"
+            } else {
+                "false"
+            },
+        )?;
         dom::append(&tbody, &row)?;
     }
     dom::append(blade, &t)?;
@@ -465,22 +645,61 @@ fn named_locations(doc: &Document, blade: &Element, demo: &Demo, tenant: &SimTen
 fn range_form(doc: &Document, demo: &Demo, class: &str) -> Res<Element> {
     let form = el(doc, "section", class)?;
     form.set_attribute("aria-label", "New trusted IP range location")?;
-    dom::append(&form, &text_el(doc, "h2", "demo-form-title", "New trusted IP range location")?)?;
+    dom::append(
+        &form,
+        &text_el(
+            doc,
+            "h2",
+            "demo-form-title",
+            "New trusted IP range location",
+        )?,
+    )?;
     let name_id = format!("{class}-name");
     let ranges_id = format!("{class}-ranges");
     let name_label = text_el(doc, "label", "", "Name")?;
     name_label.set_attribute("for", &name_id)?;
     let name = doc.create_element("input")?;
-    attrs(&name, &[("id", &name_id), ("type", "text"), ("data-bind", "range-name"), ("value", &demo.range_name), ("autocomplete", "off")])?;
-    let ranges_hint = if class == "demo-range-form" { "IP ranges (CIDR; one per line, or separated by commas)" } else { "IP ranges (CIDR)" };
+    attrs(
+        &name,
+        &[
+            ("id", &name_id),
+            ("type", "text"),
+            ("data-bind", "range-name"),
+            ("value", &demo.range_name),
+            ("autocomplete", "off"),
+        ],
+    )?;
+    let ranges_hint = if class == "demo-range-form" {
+        "IP ranges (CIDR; one per line, or separated by commas)"
+    } else {
+        "IP ranges (CIDR)"
+    };
     let ranges_label = text_el(doc, "label", "", ranges_hint)?;
     ranges_label.set_attribute("for", &ranges_id)?;
     let ranges = text_el(doc, "textarea", "", &demo.range_text)?;
-    attrs(&ranges, &[("id", &ranges_id), ("rows", "2"), ("data-bind", "range-text"), ("spellcheck", "false"), ("placeholder", "192.0.2.0/24")])?;
+    attrs(
+        &ranges,
+        &[
+            ("id", &ranges_id),
+            ("rows", "2"),
+            ("data-bind", "range-text"),
+            ("spellcheck", "false"),
+            ("placeholder", "192.0.2.0/24"),
+        ],
+    )?;
     for part in [&name_label, &name, &ranges_label, &ranges] {
         dom::append(&form, part)?;
     }
-    dom::append(&form, &button(doc, "demo-primary", "Create trusted location", "add-range", "")?)?;
+    dom::append(
+        &form,
+        &button(
+            doc,
+            "demo-primary",
+            "Create trusted location",
+            "add-range",
+            "",
+        )?,
+    )?;
     Ok(form)
 }
 
@@ -489,7 +708,9 @@ fn range_form(doc: &Document, demo: &Demo, class: &str) -> Res<Element> {
 /// Facts the demo's story gives a persona beyond the directory (what the class is told).
 fn persona_fact(key: &str) -> Option<&'static str> {
     match key {
-        "remote-new-hire" => Some("No sign-in method registered yet; the helpdesk issued a Temporary Access Pass."),
+        "remote-new-hire" => {
+            Some("No sign-in method registered yet; the helpdesk issued a Temporary Access Pass.")
+        }
         "guest" => Some("A Temporary Access Pass from Contoso does not work for guests."),
         "break-glass" => Some("Excluded from every Conditional Access policy by design."),
         _ => None,
@@ -498,8 +719,18 @@ fn persona_fact(key: &str) -> Option<&'static str> {
 
 fn outcome_cell(doc: &Document, row: &Element, column: &str, evaluated: &Evaluated) -> Res {
     let td = el(doc, "td", "demo-outcome")?;
-    attrs(&td, &[("data-column", column), ("data-outcome", evaluated.outcome.kind())])?;
-    let later = evaluated.if_report_only_enforced.as_ref().map(|o| o.kind()).unwrap_or("");
+    attrs(
+        &td,
+        &[
+            ("data-column", column),
+            ("data-outcome", evaluated.outcome.kind()),
+        ],
+    )?;
+    let later = evaluated
+        .if_report_only_enforced
+        .as_ref()
+        .map(|o| o.kind())
+        .unwrap_or("");
     td.set_attribute("data-if-report-only-enforced", later)?;
     let badge = text_el(doc, "span", "demo-outcome-badge", evaluated.outcome.label())?;
     badge.set_attribute("data-outcome", evaluated.outcome.kind())?;
@@ -520,18 +751,36 @@ fn outcome_table(
     pick: bool,
     selected: &str,
 ) -> Res<Element> {
-    let draft_heading = draft.map(|(choice, _)| format!("With “{}” ({})", choice.preset.label(), choice.state.label()));
+    let draft_heading = draft.map(|(choice, _)| {
+        format!(
+            "With “{}” ({})",
+            choice.preset.label(),
+            choice.state.label()
+        )
+    });
     let mut headings = vec!["Persona", "Signs in from", "Today"];
     if let Some(h) = &draft_heading {
         headings.push(h);
     }
-    let (t, tbody) = table(doc, "What each persona meets on Register security info", &headings)?;
+    let (t, tbody) = table(
+        doc,
+        "What each persona meets on Register security info",
+        &headings,
+    )?;
     attrs(
         &t,
         &[
             ("data-testid", "outcome-table"),
-            ("data-snapshot", &serde_json::to_string(snapshot).unwrap_or_default()),
-            ("data-draft", &draft.map(|(_, p)| p.to_graph_json().to_string()).unwrap_or_default()),
+            (
+                "data-snapshot",
+                &serde_json::to_string(snapshot).unwrap_or_default(),
+            ),
+            (
+                "data-draft",
+                &draft
+                    .map(|(_, p)| p.to_graph_json().to_string())
+                    .unwrap_or_default(),
+            ),
         ],
     )?;
     t.class_list().add_1("demo-outcomes")?;
@@ -539,12 +788,24 @@ fn outcome_table(
         let tr = el(doc, "tr", "")?;
         attrs(
             &tr,
-            &[("data-persona", &row.persona.key), ("data-sign-in", &serde_json::to_string(&row.sign_in).unwrap_or_default())],
+            &[
+                ("data-persona", &row.persona.key),
+                (
+                    "data-sign-in",
+                    &serde_json::to_string(&row.sign_in).unwrap_or_default(),
+                ),
+            ],
         )?;
         let who = el(doc, "th", "")?;
         who.set_attribute("scope", "row")?;
         if pick {
-            let b = button(doc, "demo-link", &row.persona.label, "persona", &row.persona.key)?;
+            let b = button(
+                doc,
+                "demo-link",
+                &row.persona.label,
+                "persona",
+                &row.persona.key,
+            )?;
             pressed(&b, row.persona.key == selected)?;
             dom::append(&who, &b)?;
         } else {
@@ -553,8 +814,14 @@ fn outcome_table(
         dom::append(&who, &text_el(doc, "span", "demo-muted", &row.user_name)?)?;
         dom::append(&tr, &who)?;
         let from = match &row.trusted_location {
-            Some(name) => format!("{} ({}) — trusted: {name}", row.persona.ip_address, row.persona.country),
-            None => format!("{} ({}) — not a trusted location", row.persona.ip_address, row.persona.country),
+            Some(name) => format!(
+                "{} ({}) — trusted: {name}",
+                row.persona.ip_address, row.persona.country
+            ),
+            None => format!(
+                "{} ({}) — not a trusted location",
+                row.persona.ip_address, row.persona.country
+            ),
         };
         cell(doc, &tr, &from)?;
         outcome_cell(doc, &tr, "today", &row.today)?;
@@ -567,26 +834,58 @@ fn outcome_table(
 }
 
 /// The screen the persona reaches, with the engine's reason above it.
-fn persona_screen(doc: &Document, parent: &Element, row: &PersonaRow, evaluated: &Evaluated) -> Res {
+fn persona_screen(
+    doc: &Document,
+    parent: &Element,
+    row: &PersonaRow,
+    evaluated: &Evaluated,
+) -> Res {
     let card = el(doc, "section", "demo-screen")?;
-    attrs(&card, &[("data-testid", "enduser-outcome"), ("data-outcome", evaluated.outcome.kind()), ("aria-label", "What the persona sees")])?;
+    attrs(
+        &card,
+        &[
+            ("data-testid", "enduser-outcome"),
+            ("data-outcome", evaluated.outcome.kind()),
+            ("aria-label", "What the persona sees"),
+        ],
+    )?;
     let headline = format!("{} — {}", row.user_name, evaluated.outcome.label());
     dom::append(&card, &text_el(doc, "h2", "demo-screen-title", &headline)?)?;
-    dom::append(&card, &text_el(doc, "p", "demo-screen-why", &evaluated.sentence())?)?;
+    dom::append(
+        &card,
+        &text_el(doc, "p", "demo-screen-why", &evaluated.sentence())?,
+    )?;
     if let Some(fact) = persona_fact(&row.persona.key) {
-        dom::append(&card, &text_el(doc, "p", "demo-muted", &format!("In this story: {fact}"))?)?;
+        dom::append(
+            &card,
+            &text_el(doc, "p", "demo-muted", &format!("In this story: {fact}"))?,
+        )?;
     }
     let stage = el(doc, "div", "demo-screen-stage")?;
     match &evaluated.outcome {
         Outcome::RegistrationPage => security_info_page(doc, &stage, row)?,
-        Outcome::MfaPrompt { .. } => render_block_preview(&stage, Preset::RequireMfaOutsideTrusted)?,
-        Outcome::OtherControls { controls, .. } => {
-            dom::append(&stage, &text_el(doc, "p", "", &format!("The sign-in asks for: {}.", controls.join(", ")))?)?
+        Outcome::MfaPrompt { .. } => {
+            render_block_preview(&stage, Preset::RequireMfaOutsideTrusted)?
         }
+        Outcome::OtherControls { controls, .. } => dom::append(
+            &stage,
+            &text_el(
+                doc,
+                "p",
+                "",
+                &format!("The sign-in asks for: {}.", controls.join(", ")),
+            )?,
+        )?,
         Outcome::Blocked { policies } => {
             let guests = row.sign_in.guest_type.is_some()
-                && policies.iter().any(|p| p == Preset::BlockGuestsOutsideTrusted.default_display_name());
-            let preset = if guests { Preset::BlockGuestsOutsideTrusted } else { Preset::BlockOutsideTrusted };
+                && policies
+                    .iter()
+                    .any(|p| p == Preset::BlockGuestsOutsideTrusted.default_display_name());
+            let preset = if guests {
+                Preset::BlockGuestsOutsideTrusted
+            } else {
+                Preset::BlockOutsideTrusted
+            };
             render_block_preview(&stage, preset)?
         }
     }
@@ -597,17 +896,47 @@ fn persona_screen(doc: &Document, parent: &Element, row: &PersonaRow, evaluated:
 /// The Security info page of My Sign-Ins, as a user who may register sees it.
 fn security_info_page(doc: &Document, parent: &Element, row: &PersonaRow) -> Res {
     let page = el(doc, "figure", "demo-mysignins")?;
-    attrs(&page, &[("aria-label", "Security info page (simulated)"), ("data-testid", "registration-page")])?;
-    dom::append(&page, &text_el(doc, "p", "demo-mysignins-bar", "My Sign-Ins | Security info")?)?;
+    attrs(
+        &page,
+        &[
+            ("aria-label", "Security info page (simulated)"),
+            ("data-testid", "registration-page"),
+        ],
+    )?;
+    dom::append(
+        &page,
+        &text_el(
+            doc,
+            "p",
+            "demo-mysignins-bar",
+            "My Sign-Ins | Security info",
+        )?,
+    )?;
     dom::append(&page, &text_el(doc, "h3", "", "Security info")?)?;
     dom::append(
         &page,
-        &text_el(doc, "p", "", "These are the methods you use to sign into your account or reset your password.")?,
+        &text_el(
+            doc,
+            "p",
+            "",
+            "These are the methods you use to sign into your account or reset your password.",
+        )?,
     )?;
-    dom::append(&page, &text_el(doc, "p", "demo-mysignins-add", "+ Add sign-in method")?)?;
     dom::append(
         &page,
-        &text_el(doc, "p", "demo-muted", &format!("Signed in as {} from {}.", row.user_name, row.persona.ip_address))?,
+        &text_el(doc, "p", "demo-mysignins-add", "+ Add sign-in method")?,
+    )?;
+    dom::append(
+        &page,
+        &text_el(
+            doc,
+            "p",
+            "demo-muted",
+            &format!(
+                "Signed in as {} from {}.",
+                row.user_name, row.persona.ip_address
+            ),
+        )?,
     )?;
     dom::append(parent, &page)
 }
@@ -617,8 +946,20 @@ fn security_info_page(doc: &Document, parent: &Element, row: &PersonaRow) -> Res
 fn end_user(doc: &Document, body: &Element, demo: &Demo, tenant: &SimTenant) -> Res {
     let view = el(doc, "section", "demo-enduser")?;
     view.set_attribute("aria-labelledby", "demo-enduser-title")?;
-    let h1 = text_el(doc, "h1", "demo-view-title", "End-user view: Register security info")?;
-    attrs(&h1, &[("id", "demo-enduser-title"), ("tabindex", "-1"), ("data-focus-after-change", "")])?;
+    let h1 = text_el(
+        doc,
+        "h1",
+        "demo-view-title",
+        "End-user view: Register security info",
+    )?;
+    attrs(
+        &h1,
+        &[
+            ("id", "demo-enduser-title"),
+            ("tabindex", "-1"),
+            ("data-focus-after-change", ""),
+        ],
+    )?;
     dom::append(&view, &h1)?;
     dom::append(
         &view,
@@ -640,12 +981,33 @@ fn end_user(doc: &Document, body: &Element, demo: &Demo, tenant: &SimTenant) -> 
     for row in &rows {
         let item = el(doc, "li", "")?;
         let b = el(doc, "button", "demo-persona")?;
-        attrs(&b, &[("type", "button"), ("data-action", "persona"), ("data-arg", &row.persona.key)])?;
+        attrs(
+            &b,
+            &[
+                ("type", "button"),
+                ("data-action", "persona"),
+                ("data-arg", &row.persona.key),
+            ],
+        )?;
         pressed(&b, row.persona.key == demo.persona)?;
         dom::append(&b, &text_el(doc, "strong", "", &row.persona.label)?)?;
         dom::append(&b, &text_el(doc, "span", "", &row.user_name)?)?;
-        let place = row.trusted_location.as_deref().unwrap_or("not a trusted location");
-        dom::append(&b, &text_el(doc, "span", "demo-muted", &format!("{} ({}) · {place}", row.persona.ip_address, row.persona.country))?)?;
+        let place = row
+            .trusted_location
+            .as_deref()
+            .unwrap_or("not a trusted location");
+        dom::append(
+            &b,
+            &text_el(
+                doc,
+                "span",
+                "demo-muted",
+                &format!(
+                    "{} ({}) · {place}",
+                    row.persona.ip_address, row.persona.country
+                ),
+            )?,
+        )?;
         dom::append(&item, &b)?;
         dom::append(&list, &item)?;
     }
@@ -654,7 +1016,13 @@ fn end_user(doc: &Document, body: &Element, demo: &Demo, tenant: &SimTenant) -> 
     let side = el(doc, "div", "demo-enduser-main")?;
     if let Some(row) = rows.iter().find(|r| r.persona.key == demo.persona) {
         dom::append(&side, &text_el(doc, "p", "demo-story", &row.persona.story)?)?;
-        let register = button(doc, "demo-primary", "Register security info", "register", "")?;
+        let register = button(
+            doc,
+            "demo-primary",
+            "Register security info",
+            "register",
+            "",
+        )?;
         dom::append(&side, &register)?;
         if demo.registered {
             persona_screen(doc, &side, row, &row.today)?;
@@ -662,15 +1030,31 @@ fn end_user(doc: &Document, body: &Element, demo: &Demo, tenant: &SimTenant) -> 
     }
     dom::append(&columns, &side)?;
     dom::append(&view, &columns)?;
-    dom::append(&view, &text_el(doc, "h2", "demo-section-title", "Every persona at a glance")?)?;
-    dom::append(&view, &scroll(doc, &outcome_table(doc, &rows, &tenant.snapshot(), None, false, &demo.persona)?)?)?;
+    dom::append(
+        &view,
+        &text_el(doc, "h2", "demo-section-title", "Every persona at a glance")?,
+    )?;
+    dom::append(
+        &view,
+        &scroll(
+            doc,
+            &outcome_table(doc, &rows, &tenant.snapshot(), None, false, &demo.persona)?,
+        )?,
+    )?;
     dom::append(body, &view)
 }
 
 /// Wraps a wide element so it scrolls inside its own box instead of the page.
 fn scroll(doc: &Document, inner: &Element) -> Res<Element> {
     let wrap = el(doc, "div", "demo-scroll")?;
-    attrs(&wrap, &[("tabindex", "0"), ("role", "region"), ("aria-label", "Scrollable table")])?;
+    attrs(
+        &wrap,
+        &[
+            ("tabindex", "0"),
+            ("role", "region"),
+            ("aria-label", "Scrollable table"),
+        ],
+    )?;
     dom::append(&wrap, inner)?;
     Ok(wrap)
 }
@@ -687,7 +1071,13 @@ fn presenter(doc: &Document, body: &Element, demo: &Demo, tenant: &SimTenant) ->
     steps.set_attribute("aria-label", "Steps")?;
     for (i, name) in STEPS.iter().enumerate() {
         let item = el(doc, "li", "")?;
-        let b = button(doc, "demo-step", &format!("{}. {name}", i + 1), "step", &i.to_string())?;
+        let b = button(
+            doc,
+            "demo-step",
+            &format!("{}. {name}", i + 1),
+            "step",
+            &i.to_string(),
+        )?;
         if i == demo.step {
             b.set_attribute("aria-current", "step")?;
         }
@@ -712,10 +1102,21 @@ fn presenter(doc: &Document, body: &Element, demo: &Demo, tenant: &SimTenant) ->
     dom::append(&controls, &preset_label)?;
     let states = el(doc, "fieldset", "demo-control demo-states")?;
     dom::append(&states, &text_el(doc, "legend", "", "Policy state")?)?;
-    for state in [PolicyState::EnabledForReportingButNotEnforced, PolicyState::Enabled] {
+    for state in [
+        PolicyState::EnabledForReportingButNotEnforced,
+        PolicyState::Enabled,
+    ] {
         let label = el(doc, "label", "demo-radio")?;
         let input = doc.create_element("input")?;
-        attrs(&input, &[("type", "radio"), ("name", "demo-draft-state"), ("value", state.as_str()), ("data-action", "draft-state")])?;
+        attrs(
+            &input,
+            &[
+                ("type", "radio"),
+                ("name", "demo-draft-state"),
+                ("value", state.as_str()),
+                ("data-action", "draft-state"),
+            ],
+        )?;
         if state == demo.draft.state {
             input.set_attribute("checked", "")?;
         }
@@ -730,8 +1131,20 @@ fn presenter(doc: &Document, body: &Element, demo: &Demo, tenant: &SimTenant) ->
 
     let slide = el(doc, "article", "demo-slide")?;
     slide.set_attribute("data-step", &demo.step.to_string())?;
-    let title = text_el(doc, "h1", "demo-slide-title", &format!("{}. {}", demo.step + 1, STEPS[demo.step]))?;
-    attrs(&title, &[("id", "demo-slide-title"), ("tabindex", "-1"), ("data-focus-after-change", "")])?;
+    let title = text_el(
+        doc,
+        "h1",
+        "demo-slide-title",
+        &format!("{}. {}", demo.step + 1, STEPS[demo.step]),
+    )?;
+    attrs(
+        &title,
+        &[
+            ("id", "demo-slide-title"),
+            ("tabindex", "-1"),
+            ("data-focus-after-change", ""),
+        ],
+    )?;
     dom::append(&slide, &title)?;
     match &plan {
         Err(e) => dom::append(&slide, &text_el(doc, "p", "demo-error", e)?)?,
@@ -749,7 +1162,15 @@ fn presenter(doc: &Document, body: &Element, demo: &Demo, tenant: &SimTenant) ->
         next.set_attribute("disabled", "")?;
     }
     dom::append(&nav, &previous)?;
-    dom::append(&nav, &text_el(doc, "p", "demo-muted", "Keys: ← → or Space to move, Home and End for the first and last step.")?)?;
+    dom::append(
+        &nav,
+        &text_el(
+            doc,
+            "p",
+            "demo-muted",
+            "Keys: ← → or Space to move, Home and End for the first and last step.",
+        )?,
+    )?;
     dom::append(&nav, &next)?;
     dom::append(&view, &nav)?;
     dom::append(body, &view)
@@ -785,17 +1206,34 @@ fn slide_content(
             }
         }
         1 => {
-            let actions: Vec<String> = policy.conditions.applications.include_user_actions.iter().map(|a| user_action_label(a)).collect();
+            let actions: Vec<String> = policy
+                .conditions
+                .applications
+                .include_user_actions
+                .iter()
+                .map(|a| user_action_label(a))
+                .collect();
             big_setting(doc, slide, "Target resources", &actions)?;
             say(doc, slide, "Not an app: the user action fires when someone adds or changes an MFA or password-reset method at mysignins.microsoft.com/security-info.")?;
         }
         2 => {
-            let (inc, exc) = policy.conditions.locations.as_ref().map_or((Vec::new(), Vec::new()), |l| {
-                (
-                    l.include_locations.iter().map(|id| location_name(tenant, id)).collect(),
-                    l.exclude_locations.iter().map(|id| location_name(tenant, id)).collect(),
-                )
-            });
+            let (inc, exc) =
+                policy
+                    .conditions
+                    .locations
+                    .as_ref()
+                    .map_or((Vec::new(), Vec::new()), |l| {
+                        (
+                            l.include_locations
+                                .iter()
+                                .map(|id| location_name(tenant, id))
+                                .collect(),
+                            l.exclude_locations
+                                .iter()
+                                .map(|id| location_name(tenant, id))
+                                .collect(),
+                        )
+                    });
             big_setting(doc, slide, "Include", &inc)?;
             big_setting(doc, slide, "Exclude", &exc)?;
             let trusted: Vec<String> = snapshot
@@ -812,14 +1250,28 @@ fn slide_content(
             say(doc, slide, preset.trade_off())?;
         }
         4 => {
-            big_setting(doc, slide, "Enable policy", &[policy.state.label().to_string()])?;
+            big_setting(
+                doc,
+                slide,
+                "Enable policy",
+                &[policy.state.label().to_string()],
+            )?;
             say(doc, slide, match policy.state {
                 PolicyState::Enabled => "On: the policy is enforced from the next registration.",
                 _ => "Report-only: nothing changes for users yet; sign-in logs record what the policy would have done. Turn it On once the logs look right.",
             })?;
             let coverage = assess_with_draft(snapshot, policy, false);
             coverage_summary(doc, slide, &coverage, "With this policy created")?;
-            dom::append(slide, &button(doc, "demo-primary", "Create this policy in the simulated tenant", "create-draft", "")?)?;
+            dom::append(
+                slide,
+                &button(
+                    doc,
+                    "demo-primary",
+                    "Create this policy in the simulated tenant",
+                    "create-draft",
+                    "",
+                )?,
+            )?;
         }
         _ => {
             let rows = match persona_rows(tenant, Some(&demo.draft)) {
@@ -827,7 +1279,20 @@ fn slide_content(
                 Err(e) => return dom::append(slide, &text_el(doc, "p", "demo-error", &e)?),
             };
             say(doc, slide, "Choose a persona to see their screen. “Today” is the tenant as it is; the last column adds the preset in the state chosen above.")?;
-            dom::append(slide, &scroll(doc, &outcome_table(doc, &rows, snapshot, Some((&demo.draft, policy)), true, &demo.persona)?)?)?;
+            dom::append(
+                slide,
+                &scroll(
+                    doc,
+                    &outcome_table(
+                        doc,
+                        &rows,
+                        snapshot,
+                        Some((&demo.draft, policy)),
+                        true,
+                        &demo.persona,
+                    )?,
+                )?,
+            )?;
             if let Some(row) = rows.iter().find(|r| r.persona.key == demo.persona) {
                 if let Some(with) = &row.with_draft {
                     persona_screen(doc, slide, row, with)?;
@@ -838,7 +1303,12 @@ fn slide_content(
     Ok(())
 }
 
-fn coverage_summary(doc: &Document, parent: &Element, coverage: &CoverageReport, heading: &str) -> Res {
+fn coverage_summary(
+    doc: &Document,
+    parent: &Element,
+    coverage: &CoverageReport,
+    heading: &str,
+) -> Res {
     let section = el(doc, "section", "demo-coverage")?;
     section.set_attribute("data-testid", "coverage")?;
     let verdict_name = match &coverage.verdict {
@@ -847,10 +1317,21 @@ fn coverage_summary(doc: &Document, parent: &Element, coverage: &CoverageReport,
         Verdict::NotProtected { .. } => "notProtected",
     };
     section.set_attribute("data-verdict", verdict_name)?;
-    dom::append(&section, &text_el(doc, "h2", "demo-section-title", &format!("{heading}: {}", coverage.verdict.label()))?)?;
+    dom::append(
+        &section,
+        &text_el(
+            doc,
+            "h2",
+            "demo-section-title",
+            &format!("{heading}: {}", coverage.verdict.label()),
+        )?,
+    )?;
     let list = el(doc, "ul", "")?;
     let lines: Vec<String> = match &coverage.verdict {
-        Verdict::Protected { by } => by.iter().map(|p| format!("Protected by “{}”.", p.policy_name)).collect(),
+        Verdict::Protected { by } => by
+            .iter()
+            .map(|p| format!("Protected by “{}”.", p.policy_name))
+            .collect(),
         Verdict::Partial { by, gaps } => by
             .iter()
             .map(|p| format!("Protected by “{}”.", p.policy_name))
@@ -871,7 +1352,14 @@ fn own_tenant(doc: &Document, body: &Element, demo: &Demo) -> Res {
     let view = el(doc, "section", "demo-own")?;
     view.set_attribute("aria-labelledby", "demo-own-title")?;
     let h1 = text_el(doc, "h1", "demo-view-title", "Your tenant, offline")?;
-    attrs(&h1, &[("id", "demo-own-title"), ("tabindex", "-1"), ("data-focus-after-change", "")])?;
+    attrs(
+        &h1,
+        &[
+            ("id", "demo-own-title"),
+            ("tabindex", "-1"),
+            ("data-focus-after-change", ""),
+        ],
+    )?;
     dom::append(&view, &h1)?;
     dom::append(
         &view,
@@ -889,17 +1377,45 @@ fn own_tenant(doc: &Document, body: &Element, demo: &Demo) -> Res {
     let file_label = text_el(doc, "label", "", "Choose or drop a file")?;
     file_label.set_attribute("for", "demo-own-file")?;
     let file = doc.create_element("input")?;
-    attrs(&file, &[("type", "file"), ("id", "demo-own-file"), ("data-action", "pick-file"), ("accept", ".json,.txt,application/json")])?;
+    attrs(
+        &file,
+        &[
+            ("type", "file"),
+            ("id", "demo-own-file"),
+            ("data-action", "pick-file"),
+            ("accept", ".json,.txt,application/json"),
+        ],
+    )?;
     let text_label = text_el(doc, "label", "", "…or paste the JSON here")?;
     text_label.set_attribute("for", "demo-own-text")?;
     let text = text_el(doc, "textarea", "", &demo.own.text)?;
-    attrs(&text, &[("id", "demo-own-text"), ("rows", "5"), ("data-bind", "own-text"), ("spellcheck", "false")])?;
+    attrs(
+        &text,
+        &[
+            ("id", "demo-own-text"),
+            ("rows", "5"),
+            ("data-bind", "own-text"),
+            ("spellcheck", "false"),
+        ],
+    )?;
     for part in [&file_label, &file, &text_label, &text] {
         dom::append(&zone, part)?;
     }
     let actions = el(doc, "div", "demo-actions")?;
-    dom::append(&actions, &button(doc, "demo-primary", "Analyse pasted text", "import-text", "")?)?;
-    dom::append(&actions, &button(doc, "demo-tool", "Clear", "clear-own", "")?)?;
+    dom::append(
+        &actions,
+        &button(
+            doc,
+            "demo-primary",
+            "Analyse pasted text",
+            "import-text",
+            "",
+        )?,
+    )?;
+    dom::append(
+        &actions,
+        &button(doc, "demo-tool", "Clear", "clear-own", "")?,
+    )?;
     dom::append(&zone, &actions)?;
     dom::append(&view, &zone)?;
 
@@ -916,7 +1432,13 @@ fn own_tenant(doc: &Document, body: &Element, demo: &Demo) -> Res {
 
 fn own_results(doc: &Document, view: &Element, demo: &Demo, loaded: &Loaded) -> Res {
     let results = el(doc, "section", "demo-own-results")?;
-    attrs(&results, &[("data-testid", "own-results"), ("aria-label", "Analysis of your export")])?;
+    attrs(
+        &results,
+        &[
+            ("data-testid", "own-results"),
+            ("aria-label", "Analysis of your export"),
+        ],
+    )?;
     let snapshot = &loaded.snapshot;
     dom::append(
         &results,
@@ -929,7 +1451,11 @@ fn own_results(doc: &Document, view: &Element, demo: &Demo, loaded: &Loaded) -> 
                 loaded.source,
                 count(snapshot.policies.len(), "policy").replace("policys", "policies"),
                 count(snapshot.named_locations.len(), "named location"),
-                if loaded.templates > 0 { format!(", {}", count(loaded.templates, "template")) } else { String::new() }
+                if loaded.templates > 0 {
+                    format!(", {}", count(loaded.templates, "template"))
+                } else {
+                    String::new()
+                }
             ),
         )?,
     )?;
@@ -941,9 +1467,22 @@ fn own_results(doc: &Document, view: &Element, demo: &Demo, loaded: &Loaded) -> 
         }
         dom::append(&results, &list)?;
     }
-    coverage_summary(doc, &results, &loaded.coverage, "Security-info registration")?;
+    coverage_summary(
+        doc,
+        &results,
+        &loaded.coverage,
+        "Security-info registration",
+    )?;
 
-    dom::append(&results, &text_el(doc, "h2", "demo-section-title", "The personas in your tenant")?)?;
+    dom::append(
+        &results,
+        &text_el(
+            doc,
+            "h2",
+            "demo-section-title",
+            "The personas in your tenant",
+        )?,
+    )?;
     dom::append(
         &results,
         &text_el(
@@ -967,7 +1506,10 @@ fn own_results(doc: &Document, view: &Element, demo: &Demo, loaded: &Loaded) -> 
             if p.key == "guest" {
                 sign_in.guest_type = Some(GuestOrExternalUserType::B2bCollaborationGuest);
             }
-            let name = demo_tenant.user(&p.user_id).map(|u| u.display_name.clone()).unwrap_or_default();
+            let name = demo_tenant
+                .user(&p.user_id)
+                .map(|u| u.display_name.clone())
+                .unwrap_or_default();
             (p.clone(), name, sign_in)
         })
         .collect();
@@ -975,12 +1517,28 @@ fn own_results(doc: &Document, view: &Element, demo: &Demo, loaded: &Loaded) -> 
         Ok(rows) => {
             let plan = demo.draft.plan(snapshot);
             let policy = plan.as_ref().ok().map(|p| &p.policy);
-            let table = outcome_table(doc, &rows, snapshot, policy.map(|p| (&demo.draft, p)), false, "")?;
+            let table = outcome_table(
+                doc,
+                &rows,
+                snapshot,
+                policy.map(|p| (&demo.draft, p)),
+                false,
+                "",
+            )?;
             dom::append(&results, &scroll(doc, &table)?)?;
             if let Ok(plan) = plan {
                 dom::append(
                     &results,
-                    &text_el(doc, "h2", "demo-section-title", &format!("The plan: {} ({})", plan.preset.label(), demo.draft.state.label()))?,
+                    &text_el(
+                        doc,
+                        "h2",
+                        "demo-section-title",
+                        &format!(
+                            "The plan: {} ({})",
+                            plan.preset.label(),
+                            demo.draft.state.label()
+                        ),
+                    )?,
                 )?;
                 dom::append(&results, &text_el(doc, "p", "demo-muted", "Change the preset and state in Presenter. The exact body Registration Guard would send:")?)?;
                 for w in &plan.warnings {
