@@ -238,3 +238,69 @@ fn a_dark_portal_gives_a_dark_panel() {
     docked.panel.set_facts(facts(POLICIES, WHITE, None, None));
     assert_eq!(docked.attr("data-theme").as_deref(), Some("light"));
 }
+
+// ───────────────────────────────────────────────────────────────────────────────────────────────
+// APPLY-UI: the apply flow docked with a simulated tenant (as the trainer demo runs it), and the
+// app-registration script of the options page.
+// ───────────────────────────────────────────────────────────────────────────────────────────────
+
+mod apply_flow {
+    use super::*;
+    use registration_guard::context::Cloud;
+    use registration_guard::sim::SimTenant;
+    use registration_guard::web::graph_fetch::sleep;
+    use registration_guard::web::options::{ps_quote, registration_script};
+    use registration_guard::web::transport::SimTransport;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    async fn flow_state(docked: &Docked, wanted: &str) {
+        for _ in 0..200 {
+            let state = docked.dock.query_selector("[data-testid=\"apply-flow\"]").unwrap().and_then(|s| s.get_attribute("data-flow-state"));
+            if state.as_deref() == Some(wanted) {
+                return;
+            }
+            sleep(25).await;
+        }
+        panic!("the flow never reached {wanted}: {}", docked.dock.inner_html());
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_simulated_tenant_is_read_at_once_and_shows_the_verdict_and_the_exact_body() {
+        let tenant = Rc::new(RefCell::new(SimTenant::contoso_demo()));
+        let docked = Docked::new(false);
+        docked.panel.set_tenant(Rc::new(SimTransport::new(tenant.clone())));
+        docked.panel.set_facts(facts(POLICIES, WHITE, None, None));
+        flow_state(&docked, "review").await;
+        assert_eq!(docked.text("[data-testid=\"coverage-verdict\"]").as_deref(), Some("Not protected"));
+        let body: serde_json::Value = serde_json::from_str(&docked.text("[data-testid=\"policy-json\"]").unwrap()).unwrap();
+        assert_eq!(body["state"], "enabledForReportingButNotEnforced");
+        assert_eq!(body["conditions"]["applications"]["includeUserActions"][0], "urn:user:registersecurityinfo");
+    }
+
+    #[wasm_bindgen_test]
+    async fn scripted_clicks_on_apply_and_confirm_write_nothing() {
+        let tenant = Rc::new(RefCell::new(SimTenant::contoso_demo()));
+        let before = tenant.borrow().policies.len();
+        let docked = Docked::new(false);
+        docked.panel.set_tenant(Rc::new(SimTransport::new(tenant.clone())));
+        docked.panel.set_facts(facts(POLICIES, WHITE, None, None));
+        flow_state(&docked, "review").await;
+        let apply: HtmlElement = docked.dock.query_selector("[data-action=\"apply\"]").unwrap().unwrap().unchecked_into();
+        apply.click();
+        assert!(docked.dock.query_selector("[data-testid=\"confirm\"]").unwrap().is_none(), "an untrusted click opens nothing");
+        sleep(100).await;
+        assert_eq!(tenant.borrow().policies.len(), before);
+    }
+
+    #[wasm_bindgen_test]
+    fn powershell_strings_are_verbatim_and_quotes_doubled() {
+        assert_eq!(ps_quote("it's $(Get-Secret)"), "'it''s $(Get-Secret)'");
+        assert_eq!(ps_quote("a\u{2019}b"), "'a\u{2019}\u{2019}b'");
+        let script = registration_script(Cloud::UsGovernment, "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/");
+        assert!(script.contains("Connect-MgGraph -Environment USGov"), "{script}");
+        assert!(script.contains("RedirectUris = @('https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/')"), "{script}");
+        assert!(script.contains("'User.ReadBasic.All'") && script.contains("'LicenseAssignment.Read.All'"), "{script}");
+        assert!(script.contains("-SignInAudience 'AzureADMyOrg'"));
+    }
+}
