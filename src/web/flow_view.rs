@@ -72,6 +72,8 @@ struct Flow {
     /// Findings returned by a refused confirmation (blockers first).
     blocked: Vec<PreflightFinding>,
     export: Option<(ExportFormat, String)>,
+    /// "What users will see" is open for the chosen preset.
+    preview_open: bool,
     /// Display name of the policy being created (the review is gone once the POST is sent).
     creating: String,
     notice: Option<String>,
@@ -120,6 +122,7 @@ impl FlowView {
             blocked: Vec::new(),
             export: None,
             creating: String::new(),
+            preview_open: false,
             notice: None,
             on_resize,
         })));
@@ -221,6 +224,12 @@ impl FlowView {
             "undo-disable" => self.change(|f| f.undo(Undo::Disable)),
             "undo-delete" => self.change(|f| f.undo(Undo::Delete)),
             "again" => self.start(true, false),
+            "preview-users" => {
+                let mut flow = self.0.borrow_mut();
+                flow.preview_open = !flow.preview_open;
+                drop(flow);
+                self.render();
+            }
             other => {
                 if let Some(format) = ExportFormat::ALL.iter().copied().find(|f| export_slug(*f) == other.trim_start_matches("export-")) {
                     self.show_export(format);
@@ -730,6 +739,17 @@ impl Flow {
         dom::append(&who, &text_el(doc, "h3", "", "Who it applies to")?)?;
         dom::append(&who, &list(doc, "rg-list", &self.who_lines(&plan))?)?;
         dom::append(s, &who)?;
+
+        // What users meet under this preset, annotated (the explainer's preview).
+        let toggle = button(doc, "preview-users", if self.preview_open { "Hide what users will see" } else { "Show what users will see" }, "")?;
+        attrs(&toggle, &[("aria-expanded", if self.preview_open { "true" } else { "false" }), ("aria-controls", "rg-preview-slot")])?;
+        dom::append(s, &toggle)?;
+        let slot = el(doc, "div", "")?;
+        slot.set_id("rg-preview-slot");
+        if self.preview_open {
+            super::blockpreview_view::render_block_preview(&slot, self.preset)?;
+        }
+        dom::append(s, &slot)?;
 
         // 4. A trusted location when the tenant has none.
         if self.needs_location() {

@@ -147,13 +147,23 @@ mod sim {
     impl SimTransport {
         /// Answers from `tenant`; the demo keeps its own handle to reset it.
         pub fn new(tenant: Rc<RefCell<SimTenant>>) -> SimTransport {
-            let break_glass = tenant.borrow().break_glass.clone();
+            // The scenario's emergency-access accounts, as an admin would have chosen them in the options.
+            let break_glass = {
+                let sim = tenant.borrow();
+                sim.break_glass
+                    .iter()
+                    .map(|id| {
+                        let label = sim.user(id).map_or_else(
+                            || id.clone(),
+                            |u| format!("{} ({})", u.display_name, u.user_principal_name),
+                        );
+                        crate::messages::BreakGlassAccount { id: id.clone(), label }
+                    })
+                    .collect()
+            };
             let settings = ExtensionSettings {
                 client_id: crate::sim::scenarios::REGISTRATION_GUARD_CLIENT_ID.to_owned(),
-                break_glass: break_glass
-                    .into_iter()
-                    .map(|id| crate::messages::BreakGlassAccount { label: id.clone(), id })
-                    .collect(),
+                break_glass,
                 ..ExtensionSettings::default()
             };
             SimTransport { tenant, token: RefCell::new(None), settings }
