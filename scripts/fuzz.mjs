@@ -24,6 +24,7 @@ export const TARGETS = {
   portal_url: 'portal page addresses and background colours (context::parse_portal_url, Theme)',
   block_page: 'sign-in page texts (blockpage::recognise)',
   tenant_import: 'tenant export files as raw bytes (engine::import::import_tenant)',
+  tenant_engine: 'coverage, what-if and presets on any importable tenant (engine)',
   cidr: 'typed and stored IP ranges (engine::cidr)',
   graph_responses: 'Graph $batch answers, error bodies, token answers (graph::batch, errors, auth)',
   page_messages: 'page facts and sign-in snapshots sent to the frames (messages, explainer)',
@@ -173,6 +174,8 @@ export function seedInputs() {
     }
   }
   for (const s of testLiterals('engine_import.rs')) if (/^\s*[[{]/.test(s)) add('tenant_import', s);
+  // The engine target starts from the same tenant files.
+  seeds.tenant_engine.push(...seeds.tenant_import);
 
   const cidrLike = (s) => /^[\s0-9a-fA-F.:/]+$/.test(s) && /[.:]/.test(s);
   const cidrs = testLiterals('engine_cidr.rs').filter(cidrLike);
