@@ -1260,8 +1260,6 @@ fn slide_content(
                 PolicyState::Enabled => "On: the policy is enforced from the next registration.",
                 _ => "Report-only: nothing changes for users yet; sign-in logs record what the policy would have done. Turn it On once the logs look right.",
             })?;
-            let coverage = assess_with_draft(snapshot, policy, false);
-            coverage_summary(doc, slide, &coverage, "With this policy created")?;
             dom::append(
                 slide,
                 &button(
@@ -1272,6 +1270,8 @@ fn slide_content(
                     "",
                 )?,
             )?;
+            let coverage = assess_with_draft(snapshot, policy, false);
+            coverage_summary(doc, slide, &coverage, "With this policy created")?;
         }
         _ => {
             let rows = match persona_rows(tenant, Some(&demo.draft)) {
