@@ -1279,25 +1279,23 @@ fn slide_content(
                 Err(e) => return dom::append(slide, &text_el(doc, "p", "demo-error", &e)?),
             };
             say(doc, slide, "Choose a persona to see their screen. “Today” is the tenant as it is; the last column adds the preset in the state chosen above.")?;
-            dom::append(
-                slide,
-                &scroll(
-                    doc,
-                    &outcome_table(
-                        doc,
-                        &rows,
-                        snapshot,
-                        Some((&demo.draft, policy)),
-                        true,
-                        &demo.persona,
-                    )?,
-                )?,
+            // Table and screen side by side on wide screens (see demo.css), stacked otherwise.
+            let effect = el(doc, "div", "demo-effect")?;
+            let table = outcome_table(
+                doc,
+                &rows,
+                snapshot,
+                Some((&demo.draft, policy)),
+                true,
+                &demo.persona,
             )?;
+            dom::append(&effect, &scroll(doc, &table)?)?;
             if let Some(row) = rows.iter().find(|r| r.persona.key == demo.persona) {
                 if let Some(with) = &row.with_draft {
-                    persona_screen(doc, slide, row, with)?;
+                    persona_screen(doc, &effect, row, with)?;
                 }
             }
+            dom::append(slide, &effect)?;
         }
     }
     Ok(())

@@ -24,6 +24,13 @@ const VIEWS = [
     go: async (p) => { await act(p, 'view', 'presenter'); await act(p, 'step', String(step)); },
     regions: ['.demo-top', '.demo-steps', '.demo-presenter-controls', '.demo-slide', '.demo-slide-nav'],
   })),
+  { name: 'presenter-effect-mfa', go: async (p) => {
+    await act(p, 'view', 'presenter'); await act(p, 'step', '5');
+    await p.selectOption('select[data-action="preset"]', 'requireMfaOutsideTrusted');
+    await p.check('input[data-action="draft-state"][value="enabled"]');
+    await act(p, 'persona', 'remote-new-hire');
+    await p.waitForSelector('.demo-effect [data-testid="enduser-outcome"][data-outcome="mfaPrompt"]');
+  }, regions: ['.demo-top', '.demo-presenter-controls', '.demo-effect > .demo-scroll', '.demo-effect > .demo-screen'] },
   { name: 'own-tenant', go: async (p) => {
     await act(p, 'view', 'own');
     await p.fill('#demo-own-text', JSON.stringify({ value: [{ displayName: 'Require MFA for security info registration outside trusted locations', state: 'enabled',
