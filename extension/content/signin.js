@@ -21,6 +21,8 @@
   const HEADING_SELECTORS = ['#heading', '#loginHeader', '#idDiv_SAOTCS_Title', '[role="heading"]', 'h1', 'h2'];
   // The "More details" troubleshooting container of Microsoft's error pages, open or collapsed.
   const DETAILS_SELECTORS = ['#debugDetailsBanner', '[id^="debugDetails"]'];
+  // The account banner above the heading: the user's sign-in name, which the explainer never needs.
+  const IDENTITY_SELECTORS = ['#displayName', '.identity'];
   const ERROR_NUMBER = /\b5\d{4}\b/;
   const AADSTS = /AADSTS\d{5,7}/i;
   const GUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
@@ -50,13 +52,14 @@
 
   function readFacts(text) {
     const heading = first(HEADING_SELECTORS);
+    const identity = first(IDENTITY_SELECTORS)?.innerText.trim();
     const box = card() && card() !== document.body ? card().getBoundingClientRect() : null;
     return {
       host: location.host,
       path: location.pathname,
       lang: document.documentElement.lang || null,
       heading: heading ? heading.innerText.trim().slice(0, MAX_LINE_CHARS) || null : null,
-      lines: text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, MAX_LINES)
+      lines: text.split('\n').map((l) => l.trim()).filter((l) => l && l !== identity).slice(0, MAX_LINES)
         .map((l) => l.slice(0, MAX_LINE_CHARS)),
       hasDetailsContainer: hasDetailsContainer(),
       viewport: { width: innerWidth, height: innerHeight },
