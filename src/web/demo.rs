@@ -164,8 +164,12 @@ impl DemoHandle {
                 let action = button.get_attribute("data-action").unwrap_or_default();
                 let arg = button.get_attribute("data-arg").unwrap_or_default();
                 me.act(&action, &arg);
-                if action == "reset" {
-                    // A fresh transport also clears what the panel's flow showed of the old tenant.
+                if matches!(
+                    action.as_str(),
+                    "reset" | "policy-state" | "delete-policy" | "add-range" | "create-draft"
+                ) {
+                    // The tenant changed behind the panel's back: a fresh transport makes its flow
+                    // review the tenant as it is now instead of showing what it read before.
                     let tenant = me.demo.borrow().tenant.clone();
                     me.panel.set_tenant(Rc::new(SimTransport::new(tenant)));
                 }

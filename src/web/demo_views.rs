@@ -415,9 +415,19 @@ fn user_name(tenant: &SimTenant, id: &str) -> String {
     match id {
         x if x == ALL => "All users".to_string(),
         x if x == GUESTS_OR_EXTERNAL_USERS => "Guests and external users".to_string(),
-        _ => tenant
-            .user(id)
-            .map_or_else(|| format!("User {id}"), |u| u.display_name.clone()),
+        _ => {
+            let name = tenant
+                .user(id)
+                .map_or_else(|| format!("User {id}"), |u| u.display_name.clone());
+            // Say why the class sees these accounts left out.
+            if tenant.signed_in_admin.as_deref() == Some(id) {
+                format!("{name} (the signed-in admin)")
+            } else if tenant.break_glass.iter().any(|b| b == id) {
+                format!("{name} (emergency access)")
+            } else {
+                name
+            }
+        }
     }
 }
 

@@ -63,3 +63,19 @@ test('reset starts over: three policies again and the panel reviews the fresh te
   assert.equal(await page.locator('#rg-panel [data-testid="result"]').count(), 0);
   assert.deepEqual(demo.problems, []);
 });
+
+test('a policy the trainer created elsewhere is found by the panel, which offers to enforce it instead of a duplicate', async () => {
+  const { page } = demo;
+  await act(page, 'reset');
+  await act(page, 'view', 'presenter');
+  await act(page, 'step', '4');
+  await act(page, 'create-draft');
+  await act(page, 'view', 'policies');
+  const enforce = page.locator('#rg-panel button[data-action="enforce-existing"]');
+  await enforce.waitFor();
+  assert.equal(await page.locator('#rg-panel button[data-action="apply"]').count(), 0, 'no second policy is offered');
+  await enforce.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="policy-list"] tbody tr:nth-child(4)')?.dataset.policyState === 'enabled');
+  assert.equal(await rows(page).count(), 4);
+  assert.deepEqual(demo.problems, []);
+});
