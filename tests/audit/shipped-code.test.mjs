@@ -122,6 +122,32 @@ test('the trainer demo loads nothing remote, so it works offline on a projector'
   assert.deepEqual(found, []);
 });
 
+// Tokens live in chrome.storage.session, which content scripts cannot read unless an extension
+// context widens its access level; content scripts run beside page code and never need tokens.
+const SESSION_WIDENING = /\bsetAccessLevel\b/;
+const TOKEN_WORDS = /\b(?:access_token|refresh_token|id_token|accessToken|refreshToken|Authorization|Bearer)\b|storage\s*\.\s*session/;
+
+function tokenProblems(file, text) {
+  const problems = [];
+  if (SESSION_WIDENING.test(text)) problems.push(`${file} calls setAccessLevel: session storage (the tokens) would open to content scripts`);
+  if (file.startsWith('content/') && TOKEN_WORDS.test(text)) {
+    problems.push(`${file} (a content script) touches tokens or session storage: ${text.match(TOKEN_WORDS)[0]}`);
+  }
+  return problems;
+}
+
+test('tokens stay out of reach of web pages: session storage is never widened and content scripts never touch tokens', () => {
+  const scripts = shippedFiles('.js');
+  assert.ok(scripts.some((f) => f.startsWith('content/')), 'the content scripts are shipped');
+  assert.deepEqual(scripts.flatMap((file) => tokenProblems(file, shipped(file))), []);
+  // The rule has teeth.
+  assert.equal(tokenProblems('background.js', 'chrome.storage.session.setAccessLevel({accessLevel: "TRUSTED_AND_UNTRUSTED_CONTEXTS"})').length, 1);
+  for (const sample of ['chrome.storage.session.get("session")', 'headers.Authorization = x', 'const t = s.refresh_token;']) {
+    assert.equal(tokenProblems('content/portal.js', sample).length, 1, `missed in a content script: ${sample}`);
+  }
+  assert.deepEqual(tokenProblems('background.js', 'chrome.storage.session.get("session")'), []);
+});
+
 test('the scanners catch each sink and each remote or inline form', () => {
   const samples = [
     'el.innerHTML = html;', 'el.outerHTML = x;', "el.insertAdjacentHTML('beforeend', x);", 'document.write(x);',
