@@ -39,6 +39,17 @@ describe('apply under faults', { timeout: SUITE_TIMEOUT }, () => {
     await frame.getByText('read the policies back and found it').waitFor();
   });
 
+  test('Graph saves the policy but answers 504: the read-back finds it, exactly one policy', async () => {
+    const { frame } = await openPanel(session);
+    await checkTenant(frame);
+    session.tenant.addGraphFault('POST', POLICIES, { kind: 'gatewayTimeout', afterCommit: true });
+    await applyAndConfirm(frame);
+    await flowState(frame, 'live', { timeout: 40_000 });
+    onlyPolicyNamed(session, BLOCK_NAME);
+    assert.equal(session.tenant.requestsTo('POST', `/v1.0${POLICIES}`).length, 1, 'never a blind second POST');
+    await frame.getByText('read the policies back and found it').waitFor();
+  });
+
   test('the access token expires mid-flow: the sign-in is renewed silently and the apply finishes', async () => {
     const { frame } = await openPanel(session);
     await checkTenant(frame);

@@ -81,4 +81,25 @@ describe('first run and sign-in', { timeout: SUITE_TIMEOUT }, () => {
     const search = session.tenant.requests.find((r) => r.pathAndQuery.startsWith('/v1.0/users?'));
     assert.ok(search.headers.some(([name, value]) => name.toLowerCase() === 'consistencylevel' && value === 'eventual'));
   });
+
+  test('declining the consent prompt is a cancellation: back to "Check", no error banner', async () => {
+    await useScenario(session, { extensionApp: { consented: false } });
+    session.tenant.update((state) => { state.consentAnswer = 'Decline'; });
+    const { frame } = await openPanel(session);
+    await checkTenant(frame, ['idle', 'failed']);
+    assert.equal(await flowState(frame, 'idle'), 'idle');
+    assert.equal(await frame.getByTestId('flow-error').count(), 0);
+    assert.equal(await frame.getByRole('alert').count(), 0);
+  });
+
+  test('Sign out in the panel forgets every token', async () => {
+    const { frame } = await openPanel(session);
+    await checkTenant(frame);
+    const stored = () => session.browser.serviceWorker.evaluate(async () => Object.keys(await chrome.storage.session.get(null)));
+    assert.deepEqual(await stored(), ['session']);
+    await frame.getByRole('button', { name: 'Sign out' }).click();
+    await flowState(frame, 'idle');
+    assert.deepEqual(await stored(), []);
+    assert.match(await text(frame, '[data-testid="flow-notice"]'), /^Signed out/);
+  });
 });
