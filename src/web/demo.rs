@@ -5,7 +5,7 @@
 //! State lives in one [`Demo`]; every change redraws the app from it (`demo_views`), so what is
 //! shown is always what the tenant and the engine say now.
 
-use super::demo_import::{read_dropped_file, read_picked_file, OwnTenant};
+use super::demo_import::{read_dropped_files, read_picked_files, OwnTenant};
 use super::demo_outcomes::DraftChoice;
 use super::demo_views;
 use super::dom;
@@ -238,7 +238,7 @@ impl DemoHandle {
                 }
                 event.prevent_default();
                 if event.type_() == "drop" {
-                    me.import_later(read_dropped_file(&event));
+                    me.import_later(read_dropped_files(&event));
                 }
             });
             self.app
@@ -376,7 +376,8 @@ impl DemoHandle {
             }
             "import-text" => {
                 let text = demo.own.text.clone();
-                demo.own.import_bytes("the pasted text", text.as_bytes());
+                demo.own
+                    .import_files(vec![("the pasted text".to_string(), Ok(text.into_bytes()))]);
             }
             "clear-own" => demo.own = OwnTenant::default(),
             _ => {}
@@ -413,7 +414,8 @@ impl DemoHandle {
                 self.import_later(
                     target
                         .dyn_ref::<HtmlInputElement>()
-                        .and_then(read_picked_file),
+                        .map(read_picked_files)
+                        .unwrap_or_default(),
                 );
                 return;
             }
@@ -483,18 +485,14 @@ impl DemoHandle {
     }
 
     /// Imports a file once its bytes are read.
-    fn import_later(&self, read: Option<super::demo_import::Reading>) {
-        let Some(read) = read else { return };
+    fn import_later(&self, readings: Vec<super::demo_import::Reading>) {
+        if readings.is_empty() {
+            return;
+        }
         let me = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let result = super::demo_import::bytes_of(read).await;
-            {
-                let mut demo = me.demo.borrow_mut();
-                match result {
-                    Ok((name, bytes)) => demo.own.import_bytes(&name, &bytes),
-                    Err(message) => demo.own.failed_to_read(message),
-                }
-            }
+            let files = super::demo_import::bytes_of(readings).await;
+            me.demo.borrow_mut().own.import_files(files);
             me.render(None);
         });
     }

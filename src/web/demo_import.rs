@@ -15,15 +15,16 @@ use web_sys::{Event, HtmlInputElement};
 pub struct OwnTenant {
     /// The text area's content (kept across redraws).
     pub text: String,
-    /// The last import: the file's name and its result. A failed import leaves the previous
-    /// successful one in place, so nothing is lost.
+    /// The last successful import. A failed one leaves it in place, so nothing is lost.
     pub loaded: Option<Loaded>,
-    /// Why the last file could not be imported (the [`crate::engine::import::ImportError`] text).
-    pub error: Option<String>,
+    /// Why files of the last import could not be read or imported (the
+    /// [`crate::engine::import::ImportError`] text, with line and column or JSON path), one per file.
+    pub errors: Vec<String>,
 }
 
 /// A successful import.
 pub struct Loaded {
+    /// "name.json", or "3 files" when several were imported together.
     pub source: String,
     pub snapshot: TenantSnapshot,
     pub coverage: CoverageReport,
@@ -31,59 +32,74 @@ pub struct Loaded {
     pub templates: usize,
 }
 
-impl OwnTenant {
-    /// Imports one file's bytes (pasted text counts as a file named "the pasted text").
-    pub fn import_bytes(&mut self, source: &str, bytes: &[u8]) {
-        match import_tenant(bytes) {
-            Ok(import) => {
-                let Import {
-                    warnings,
-                    templates,
-                    ..
-                } = &import;
-                let warnings = warnings.iter().map(ToString::to_string).collect();
-                let templates = templates.len();
-                let snapshot = import.into_snapshot();
-                let coverage = assess(&snapshot);
-                self.loaded = Some(Loaded {
-                    source: source.to_string(),
-                    snapshot,
-                    coverage,
-                    warnings,
-                    templates,
-                });
-                self.error = None;
-            }
-            Err(e) => self.error = Some(format!("Could not import {source}: {e}")),
-        }
-    }
+/// One file brought in: its name and its bytes, or why the browser could not read it.
+pub type Brought = (String, Result<Vec<u8>, String>);
 
-    /// The browser could not read the file at all.
-    pub fn failed_to_read(&mut self, message: String) {
-        self.error = Some(message);
+impl OwnTenant {
+    /// Imports files together (an export is often one file per policy plus one for the named
+    /// locations); pasted text counts as a file named "the pasted text". Files that fail are
+    /// listed; the others still count.
+    pub fn import_files(&mut self, files: Vec<Brought>) {
+        let mut combined: Option<Import> = None;
+        let mut imported = Vec::new();
+        self.errors.clear();
+        for (name, bytes) in files {
+            match bytes.and_then(|b| import_tenant(&b).map_err(|e| e.to_string())) {
+                Ok(import) => {
+                    imported.push(name);
+                    match &mut combined {
+                        Some(all) => all.merge(import),
+                        None => combined = Some(import),
+                    }
+                }
+                Err(e) => self.errors.push(format!("Could not import {name}: {e}")),
+            }
+        }
+        let Some(import) = combined else { return };
+        let warnings = import.warnings.iter().map(ToString::to_string).collect();
+        let templates = import.templates.len();
+        let snapshot = import.into_snapshot();
+        self.loaded = Some(Loaded {
+            source: match imported.as_slice() {
+                [one] => one.clone(),
+                many => format!("{} files", many.len()),
+            },
+            coverage: assess(&snapshot),
+            snapshot,
+            warnings,
+            templates,
+        });
     }
 }
 
 /// A file being read: its name and the pending `Blob.arrayBuffer()`.
 pub type Reading = (String, JsFuture);
 
-/// The first file of a drop, being read.
-pub fn read_dropped_file(event: &Event) -> Option<Reading> {
-    let transfer = Reflect::get(event, &JsValue::from_str("dataTransfer")).ok()?;
-    let files = Reflect::get(&transfer, &JsValue::from_str("files")).ok()?;
-    first_file(&files).map(read_file)
+/// The files of a drop, being read.
+pub fn read_dropped_files(event: &Event) -> Vec<Reading> {
+    Reflect::get(event, &JsValue::from_str("dataTransfer"))
+        .and_then(|transfer| Reflect::get(&transfer, &JsValue::from_str("files")))
+        .map(|files| read_all(&files))
+        .unwrap_or_default()
 }
 
-/// The file chosen in a file input, being read.
-pub fn read_picked_file(input: &HtmlInputElement) -> Option<Reading> {
-    let files = Reflect::get(input, &JsValue::from_str("files")).ok()?;
-    first_file(&files).map(read_file)
+/// The files chosen in a file input, being read.
+pub fn read_picked_files(input: &HtmlInputElement) -> Vec<Reading> {
+    Reflect::get(input, &JsValue::from_str("files"))
+        .map(|files| read_all(&files))
+        .unwrap_or_default()
 }
 
-fn first_file(files: &JsValue) -> Option<JsValue> {
-    Reflect::get(files, &JsValue::from_f64(0.0))
+fn read_all(files: &JsValue) -> Vec<Reading> {
+    let count = Reflect::get(files, &JsValue::from_str("length"))
         .ok()
-        .filter(|f| f.is_object())
+        .and_then(|n| n.as_f64())
+        .unwrap_or(0.0) as u32;
+    (0..count)
+        .filter_map(|i| Reflect::get(files, &JsValue::from_f64(f64::from(i))).ok())
+        .filter(JsValue::is_object)
+        .map(read_file)
+        .collect()
 }
 
 fn read_file(file: JsValue) -> Reading {
@@ -104,14 +120,21 @@ fn read_file(file: JsValue) -> Reading {
     )
 }
 
-/// The name and bytes of a file being read.
-pub async fn bytes_of((name, read): Reading) -> Result<(String, Vec<u8>), String> {
-    let buffer = read.await.map_err(|e| {
-        format!(
-            "Could not read {name}: {}.",
-            e.as_string()
-                .unwrap_or_else(|| "the browser refused".to_string())
-        )
-    })?;
-    Ok((name, Uint8Array::new(&buffer).to_vec()))
+/// Waits for every file's bytes.
+pub async fn bytes_of(readings: Vec<Reading>) -> Vec<Brought> {
+    let mut brought = Vec::with_capacity(readings.len());
+    for (name, read) in readings {
+        let bytes = read
+            .await
+            .map(|buffer| Uint8Array::new(&buffer).to_vec())
+            .map_err(|e| {
+                format!(
+                    "the browser could not read it ({})",
+                    e.as_string()
+                        .unwrap_or_else(|| "no reason given".to_string())
+                )
+            });
+        brought.push((name, bytes));
+    }
+    brought
 }

@@ -1382,7 +1382,12 @@ fn own_tenant(doc: &Document, body: &Element, demo: &Demo) -> Res {
     )?;
     let zone = el(doc, "div", "demo-dropzone")?;
     attrs(&zone, &[("data-dropzone", ""), ("data-testid", "dropzone")])?;
-    let file_label = text_el(doc, "label", "", "Choose or drop a file")?;
+    let file_label = text_el(
+        doc,
+        "label",
+        "",
+        "Choose or drop files (one export, or one file per policy)",
+    )?;
     file_label.set_attribute("for", "demo-own-file")?;
     let file = doc.create_element("input")?;
     attrs(
@@ -1391,6 +1396,7 @@ fn own_tenant(doc: &Document, body: &Element, demo: &Demo) -> Res {
             ("type", "file"),
             ("id", "demo-own-file"),
             ("data-action", "pick-file"),
+            ("multiple", ""),
             ("accept", ".json,.txt,application/json"),
         ],
     )?;
@@ -1427,10 +1433,13 @@ fn own_tenant(doc: &Document, body: &Element, demo: &Demo) -> Res {
     dom::append(&zone, &actions)?;
     dom::append(&view, &zone)?;
 
-    if let Some(error) = &demo.own.error {
-        let p = text_el(doc, "p", "demo-error", error)?;
-        attrs(&p, &[("role", "alert"), ("data-testid", "import-error")])?;
-        dom::append(&view, &p)?;
+    if !demo.own.errors.is_empty() {
+        let box_ = el(doc, "div", "demo-error")?;
+        attrs(&box_, &[("role", "alert"), ("data-testid", "import-error")])?;
+        for error in &demo.own.errors {
+            dom::append(&box_, &text_el(doc, "p", "", error)?)?;
+        }
+        dom::append(&view, &box_)?;
     }
     if let Some(loaded) = &demo.own.loaded {
         own_results(doc, &view, demo, loaded)?;

@@ -2,7 +2,7 @@
 // read in the page (files picked, UTF-16 files dropped as bytes, text pasted), judged by the engine, and a bad
 // file is explained without losing the previous result. Nothing is fetched but the page's own files.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ROOT } from '../../scripts/setup.mjs';
@@ -90,6 +90,21 @@ test('your tenant: a real export picked from disk is judged by the engine, the p
   const table = await checkOutcomeTable(page, assert);
   assert.ok(Object.values(table).every((cells) => cells.today === 'registrationPage'), 'report-only changes nothing today');
   assert.match(await page.locator('[data-testid="own-plan"]').textContent(), /"urn:user:registersecurityinfo"/);
+  assert.deepEqual(demo.problems, []);
+});
+
+test('your tenant: a baseline exported one UTF-16 file per policy is imported in one go and judged as a whole', async () => {
+  const { page } = demo;
+  const base = join(CORPORA, 'j0eyv-ConditionalAccessBaseline');
+  const files = ['policies', 'namedLocations'].flatMap((dir) => readdirSync(join(base, dir)).map((f) => join(base, dir, f)));
+  assert.equal(readFileSync(files[0])[0], 0xff, 'the corpus files are UTF-16 LE with a BOM');
+  await act(page, 'view', 'own');
+  await page.setInputFiles('#demo-own-file', files);
+  await page.waitForSelector(`[data-testid="own-results"]:has-text("From ${files.length} files")`);
+  assert.equal(await page.locator('[data-testid="import-error"]').count(), 0, 'every file imports');
+  assert.equal(await page.locator('[data-testid="coverage"]').getAttribute('data-verdict'), 'notProtected',
+    'this baseline has no registration policy (its CA003 targets device registration)');
+  await checkOutcomeTable(page, assert);
   assert.deepEqual(demo.problems, []);
 });
 
