@@ -31,6 +31,12 @@ describe('apply under faults', { timeout: SUITE_TIMEOUT }, () => {
     const { frame } = await openPanel(session);
     await checkTenant(frame);
     session.tenant.addGraphFault('POST', POLICIES, { kind: 'resetAfterCommit' });
+    // The admin reads the review for a while, so the POST goes out on a fresh connection. On a
+    // REUSED HTTP/1.1 keep-alive connection Chromium itself silently resends a request whose
+    // connection resets before any answer byte (it takes the socket for a stale idle one) — so the
+    // extension would never see the failure. Graph speaks HTTP/2, where a reset reaches fetch; the
+    // emulator speaks HTTP/1.1 and closes idle connections after Node's 5 s keep-alive.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
     await applyAndConfirm(frame);
     await flowState(frame, 'live', { timeout: 40_000 });
     onlyPolicyNamed(session, BLOCK_NAME);
