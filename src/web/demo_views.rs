@@ -1347,10 +1347,31 @@ fn coverage_summary(
             .collect(),
         Verdict::NotProtected { reasons } => reasons.iter().map(|r| r.message.clone()).collect(),
     };
-    for line in lines {
-        dom::append(&list, &text_el(doc, "li", "", &line)?)?;
+    // A real tenant can give dozens of findings: the first few stay in view, the rest one click away.
+    const SHOWN: usize = 4;
+    for line in lines.iter().take(SHOWN) {
+        dom::append(&list, &text_el(doc, "li", "", line)?)?;
     }
     dom::append(&section, &list)?;
+    if lines.len() > SHOWN {
+        let more = el(doc, "details", "demo-more")?;
+        let rest = lines.len() - SHOWN;
+        dom::append(
+            &more,
+            &text_el(
+                doc,
+                "summary",
+                "",
+                &format!("{rest} more finding{}", if rest == 1 { "" } else { "s" }),
+            )?,
+        )?;
+        let list = el(doc, "ul", "")?;
+        for line in &lines[SHOWN..] {
+            dom::append(&list, &text_el(doc, "li", "", line)?)?;
+        }
+        dom::append(&more, &list)?;
+        dom::append(&section, &more)?;
+    }
     dom::append(parent, &section)
 }
 
