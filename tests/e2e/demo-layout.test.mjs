@@ -98,6 +98,18 @@ for (const [width, height] of [[1280, 720], [1920, 1080]]) {
           assert.ok(m.sideways <= 0, `${view.name}: no horizontal scroll (${m.sideways}px too wide)`);
           assert.deepEqual(m.overlaps, [], `${view.name}: key regions do not overlap`);
           assert.deepEqual(m.overflowing, [], `${view.name}: no text runs out of its box`);
+          const dock = await page.evaluate(() => {
+            const el = document.querySelector('#rg-dock:not([hidden])');
+            if (!el) return null;
+            const r = el.getBoundingClientRect();
+            return { x: r.x, y: r.y, width: r.width, height: r.height };
+          });
+          if (dock) {
+            // The extension's placement rule, kept on the demo page too.
+            assert.ok(dock.y >= 176 - 0.5, `${view.name}: the panel stays below 176 px (top at ${dock.y})`);
+            assert.ok(Math.abs(width - (dock.x + dock.width) - 16) < 1 && Math.abs(height - (dock.y + dock.height) - 16) < 1,
+              `${view.name}: the panel sits 16 px from the right and bottom edges`);
+          }
         }
         assert.equal(await page.locator('#rg-dock').getAttribute('data-mode'), 'full', 'the panel is open on the admin center');
         assert.deepEqual(demo.problems, []);
