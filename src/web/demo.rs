@@ -524,6 +524,17 @@ impl DemoHandle {
             demo.view,
             View::Policies | View::Policy(_) | View::NamedLocations
         );
+        // The tab title names the view, as the portal's does (and screen readers announce it).
+        let place = match &demo.view {
+            View::Policies => "Conditional Access policies",
+            View::Policy(_) => "Policy",
+            View::NamedLocations => "Named locations",
+            View::EndUser => "End-user view",
+            View::Presenter => "Presenter",
+            View::OwnTenant => "Your tenant",
+        };
+        self.doc
+            .set_title(&format!("{place} — Registration Guard trainer demo"));
         if admin {
             let _ = self.dock.remove_attribute("hidden");
         } else {
