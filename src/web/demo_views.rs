@@ -423,7 +423,7 @@ fn user_name(tenant: &SimTenant, id: &str) -> String {
             if tenant.signed_in_admin.as_deref() == Some(id) {
                 format!("{name} (the signed-in admin)")
             } else if tenant.break_glass.iter().any(|b| b == id) {
-                format!("{name} (emergency access)")
+                format!("{name} (break-glass)")
             } else {
                 name
             }
