@@ -919,7 +919,7 @@ fn security_info_page(doc: &Document, parent: &Element, row: &PersonaRow) -> Res
             doc,
             "p",
             "demo-mysignins-bar",
-            "My Sign-Ins | Security info",
+            "My Sign-Ins | Security info (simulated)",
         )?,
     )?;
     dom::append(&page, &text_el(doc, "h3", "", "Security info")?)?;
