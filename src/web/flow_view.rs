@@ -97,7 +97,7 @@ impl FlowView {
         on_resize: Rc<dyn Fn()>,
     ) -> Result<FlowView, JsValue> {
         let section = el(doc, "section", "rg-section rg-flow")?;
-        attrs(&section, &[("data-testid", "apply-flow"), ("aria-live", "polite"), ("aria-label", "Protect registration")])?;
+        attrs(&section, &[("data-testid", "apply-flow"), ("aria-live", "polite"), ("aria-label", "Protect registration"), ("tabindex", "-1")])?;
         let tenant = match &ctx.tenant {
             Some(TenantHint::Domain(d)) | Some(TenantHint::Id(d)) => Some(d.clone()),
             _ => None,
@@ -379,7 +379,18 @@ impl FlowView {
                     }
                 }
                 Step::Review => {
-                    self.0.borrow_mut().stage = Stage::Review;
+                    let mut flow = self.0.borrow_mut();
+                    // An equivalent policy waiting in report-only decides the preset: offer to enforce
+                    // it rather than a different preset's new policy beside it.
+                    if flow.equivalent_report_only().is_none() {
+                        let chosen = flow.preset;
+                        let found = Preset::ALL.into_iter().find(|preset| {
+                            flow.preset = *preset;
+                            flow.equivalent_report_only().is_some()
+                        });
+                        flow.preset = found.unwrap_or(chosen);
+                    }
+                    flow.stage = Stage::Review;
                     break;
                 }
                 Step::Blocked { findings } => {
@@ -506,16 +517,41 @@ impl FlowView {
             let Some(plan) = flow.plan() else { return };
             export_plan(&plan, format, flow.cloud.graph_host()).unwrap_or_else(|e| e.to_string())
         };
-        copy_to_clipboard(&text);
-        self.0.borrow_mut().export = Some((format, text));
+        self.0.borrow_mut().export = Some((format, text.clone()));
         self.render();
+        let view = self.clone();
+        spawn_local(async move {
+            let copied = copy_to_clipboard(&text).await;
+            view.0.borrow_mut().notice = Some(if copied {
+                format!("Copied the {} export.", format.label())
+            } else {
+                format!("The {} export is shown below the JSON: select it and copy it (Ctrl+C).", format.label())
+            });
+            view.render();
+        });
     }
 
     fn render(&self) {
         let on_resize = {
             let mut flow = self.0.borrow_mut();
+            // Redrawing removes the control the admin used: keep keyboard focus inside the flow.
+            let focused = flow.doc.active_element().filter(|active| flow.section.contains(Some(active))).map(|active| {
+                match (active.get_attribute("data-action"), active.get_attribute("name")) {
+                    (Some(action), _) => format!("[data-action=\"{action}\"]"),
+                    (None, Some(name)) => match active.get_attribute("value") {
+                        Some(value) if active.get_attribute("type").as_deref() == Some("radio") => {
+                            format!("[name=\"{name}\"][value=\"{value}\"]")
+                        }
+                        _ => format!("[name=\"{name}\"]"),
+                    },
+                    _ => String::new(),
+                }
+            });
             if let Err(e) = flow.draw() {
                 dom::warn(&format!("Registration Guard could not draw the apply flow: {e:?}"));
+            }
+            if let Some(selector) = focused {
+                focus_next_control(&flow.section, &selector);
             }
             flow.on_resize.clone()
         };
@@ -962,16 +998,30 @@ fn open_options_page() {
     }
 }
 
-fn copy_to_clipboard(text: &str) {
-    let Some(window) = web_sys::window() else { return };
+/// Writes `text` to the clipboard; `false` when the frame may not (the portal did not delegate it).
+async fn copy_to_clipboard(text: &str) -> bool {
+    let Some(window) = web_sys::window() else { return false };
     let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok();
-    let write = clipboard.as_ref().and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok()).and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    if let (Some(clipboard), Some(write)) = (clipboard, write) {
-        // Refused when the frame may not write the clipboard: the text stays shown to copy by hand.
-        if let Ok(promise) = write.call1(&clipboard, &JsValue::from_str(text)).and_then(|p| p.dyn_into::<js_sys::Promise>()) {
-            spawn_local(async move {
-                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-            });
-        }
+    let write = clipboard
+        .as_ref()
+        .and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let (Some(clipboard), Some(write)) = (clipboard, write) else { return false };
+    match write.call1(&clipboard, &JsValue::from_str(text)).and_then(|p| p.dyn_into::<js_sys::Promise>()) {
+        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Focuses, after a redraw, the control that had focus (`selector`, built from our own attribute
+/// values) when it is still there, else the primary button, else any button, else the section.
+fn focus_next_control(section: &Element, selector: &str) {
+    let find = |s: &str| if s.is_empty() { None } else { section.query_selector(s).ok().flatten() };
+    let target = find(selector)
+        .or_else(|| find("button.rg-primary"))
+        .or_else(|| find("button"))
+        .unwrap_or_else(|| section.clone());
+    if let Ok(target) = target.dyn_into::<web_sys::HtmlElement>() {
+        let _ = target.focus();
     }
 }
