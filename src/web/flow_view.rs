@@ -326,8 +326,17 @@ impl FlowView {
             flow.stage = match failure {
                 SignInFailure::InteractionNeeded => Stage::NeedsSignIn { resume },
                 SignInFailure::NotConfigured { redirect_uri } => Stage::NotConfigured { redirect_uri },
-                // Closing the sign-in window is a choice, not an error.
+                // Closing the sign-in window is a choice, not an error. The identity platform shows
+                // some set-up errors only inside that window (an unregistered redirect URI never
+                // redirects back), so the one fact needed to fix them is worth a quiet line.
                 SignInFailure::Failed(error) if error.is_cancellation() => {
+                    let redirect_uri = super::signin::redirect_uri();
+                    if !redirect_uri.is_empty() {
+                        flow.notice = Some(format!(
+                            "Sign-in was closed. If the window showed AADSTS50011 (redirect URI mismatch), add \
+                             {redirect_uri} as a Single-page application redirect URI of the app registration."
+                        ));
+                    }
                     if resume {
                         Stage::NeedsSignIn { resume }
                     } else {
