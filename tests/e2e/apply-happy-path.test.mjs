@@ -81,4 +81,18 @@ describe('apply on a tenant without blockers', { timeout: SUITE_TIMEOUT }, () =>
     await frame.getByText('The policy is Off').waitFor();
     assert.equal(onlyPolicyNamed(session, BLOCK_NAME).state, 'disabled');
   });
+
+  test('the whole apply works from the keyboard, focus following each step', async () => {
+    const { frame } = await openPanel(session);
+    await checkTenant(frame);
+    await frame.getByRole('button', { name: /^Apply/ }).focus();
+    await frame.page().keyboard.press('Enter');
+    const focused = () => frame.evaluate(() => document.activeElement?.textContent.trim() ?? null);
+    await frame.getByTestId('confirm').waitFor();
+    assert.equal(await focused(), 'Create the policy', 'focus moves to the confirmation');
+    await frame.page().keyboard.press('Enter');
+    await flowState(frame, 'live');
+    await frame.waitForFunction(() => document.activeElement?.textContent.trim() === 'Enforce (turn it on)');
+    onlyPolicyNamed(session, BLOCK_NAME);
+  });
 });

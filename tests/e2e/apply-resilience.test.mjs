@@ -27,6 +27,18 @@ describe('apply under faults', { timeout: SUITE_TIMEOUT }, () => {
     assert.equal(session.tenant.requestsTo('POST', `/v1.0${POLICIES}`).length, 2, 'the refused POST and the one that landed');
   });
 
+  test('a throttled preflight shows the wait and still reads the tenant in one batch answered', async () => {
+    session.tenant.addGraphFault('POST', '/$batch', { kind: 'throttle', retryAfterS: 2 });
+    const { frame } = await openPanel(session);
+    await frame.getByRole('button', { name: /^Check / }).click();
+    const wait = frame.getByTestId('flow-wait');
+    await wait.waitFor();
+    assert.equal((await wait.textContent()).trim(), 'Microsoft Graph asked us to wait 2 s…');
+    await flowState(frame, 'review');
+    assert.deepEqual(graphRequests(session).map((r) => `${r.method} ${r.pathAndQuery} ${r.status}`),
+      ['POST /beta/$batch 429', 'POST /beta/$batch 200']);
+  });
+
   test('the connection drops after Graph saved the policy: it is found by reading back, exactly one policy', async () => {
     const { frame } = await openPanel(session);
     await checkTenant(frame);
