@@ -14,6 +14,7 @@ use crate::engine::model::{
     PolicyState, TenantSnapshot, ALL, ALL_TRUSTED, GUESTS_OR_EXTERNAL_USERS,
     USER_ACTION_REGISTER_DEVICE, USER_ACTION_REGISTER_SECURITY_INFO,
 };
+use crate::engine::preflight::{preflight, Severity};
 use crate::engine::presets::Preset;
 use crate::engine::whatif::{SignIn, SignInTarget};
 use crate::sim::SimTenant;
@@ -1581,6 +1582,39 @@ fn own_results(doc: &Document, view: &Element, demo: &Demo, loaded: &Loaded) -> 
                 dom::append(&results, &text_el(doc, "p", "demo-muted", "Change the preset and state in Presenter. The exact body Registration Guard would send:")?)?;
                 for w in &plan.warnings {
                     dom::append(&results, &text_el(doc, "p", "demo-warning", w)?)?;
+                }
+                // The checks the panel runs before any write, on what the export can tell.
+                let findings = preflight(snapshot, &plan);
+                if !findings.is_empty() {
+                    let list = el(doc, "ul", "demo-findings")?;
+                    attrs(
+                        &list,
+                        &[
+                            ("aria-label", "Checks before creating it"),
+                            ("data-testid", "own-findings"),
+                        ],
+                    )?;
+                    for finding in &findings {
+                        let severity = match finding.severity {
+                            Severity::Blocker => "Blocker",
+                            Severity::Warning => "Warning",
+                            Severity::Info => "Note",
+                        };
+                        let item = el(doc, "li", "")?;
+                        item.set_attribute("data-severity", severity)?;
+                        dom::append(
+                            &item,
+                            &text_el(
+                                doc,
+                                "strong",
+                                "",
+                                &format!("{severity}: {}. ", finding.title),
+                            )?,
+                        )?;
+                        dom::append(&item, &text_el(doc, "span", "", &finding.message)?)?;
+                        dom::append(&list, &item)?;
+                    }
+                    dom::append(&results, &list)?;
                 }
                 let pre = text_el(doc, "pre", "demo-plan", &plan.body_pretty())?;
                 attrs(&pre, &[("tabindex", "0"), ("data-testid", "own-plan")])?;

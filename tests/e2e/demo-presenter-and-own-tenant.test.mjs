@@ -127,6 +127,9 @@ test('your tenant: a file dropped as bytes imports; broken JSON shows line and c
   assert.equal(await page.locator('[data-testid="coverage"]').getAttribute('data-verdict'), 'protected');
   assert.match(await page.locator('[data-testid="coverage"]').textContent(), /Protected by “Block registration outside trusted”/);
   await checkOutcomeTable(page, assert);
+  const findings = page.locator('[data-testid="own-findings"]');
+  assert.match(await findings.textContent(), /No trusted location/, 'the checks before a write name the missing trusted location');
+  assert.ok(await findings.locator('li[data-severity="Blocker"]').count() >= 1, 'at least one check refuses the write');
 
   await page.fill('#demo-own-text', '{\n  "value": [\n    {"displayName": }\n  ]\n}');
   await act(page, 'import-text');
