@@ -9,6 +9,11 @@
 //! | panel frame → content script | the private port | [`ToContentScript::Layout`] |
 //! | popup → content script | `chrome.tabs.sendMessage` (top frame only); the reply is [`PageFacts`] | [`ToContentScript::PageFactsRequest`] |
 //! | panel frame → background | `chrome.runtime.sendMessage`; the reply is [`BackgroundReply`] | [`ToBackground`] |
+//! | options page → background | the same, sign-in and reads only ([`ToBackground::allowed_from`]) | [`ToBackground`] |
+//! | options page → panel and background | `chrome.storage.sync`, key `settings` | [`ExtensionSettings`] |
+//!
+//! Graph calls travel as [`GraphCall`]s without a token: the background checks each against the
+//! cloud's Graph host and the short list of calls the apply flow makes, then adds the token.
 //!
 //! Every message is decoded with unknown fields rejected and then [validated](PageFacts::validate)
 //! (string lengths, viewport sizes) before anything acts on it. The content script stays dumb: it
