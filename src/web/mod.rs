@@ -2,8 +2,13 @@
 //!
 //! One wasm module serves them all; each context's JavaScript file only loads it and calls its entry
 //! point: [`panel::start_panel`] (`panel.html`, the frame on portal pages), [`popup::start_popup`]
-//! (`popup.html`), [`background::background_handle_message`] (the service worker) and
-//! [`demo::start_demo`] (`www/index.html`).
+//! (`popup.html`), [`options::start_options`] (`options.html`),
+//! [`background::background_handle_message`] (the service worker) and `demo::start_demo`
+//! (`www/index.html`, with the `demo` feature).
+//!
+//! The panel's apply flow ([`flow_view`]) reaches the tenant through a [`transport::TenantTransport`]:
+//! typed messages to the background in the extension (which signs in, [`signin`], and fetches,
+//! [`graph_fetch`]), a simulated tenant on the demo page.
 
 pub mod background;
 #[cfg(feature = "demo")]

@@ -2,7 +2,7 @@
 //! `chrome.identity.launchWebAuthFlow`, tokens kept only in `chrome.storage.session` (memory only,
 //! and closed to content scripts: its access level stays `TRUSTED_CONTEXTS`).
 //!
-//! Order of attempts ([`graph::auth::plan_sign_in`]): the stored access token, a refresh, a silent
+//! Order of attempts ([`crate::graph::auth::plan_sign_in`]): the stored access token, a refresh, a silent
 //! sign-in (`prompt=none`), and only then — when the admin asked — the sign-in window.
 
 use super::graph_fetch::{self, now_ms};
