@@ -1309,7 +1309,44 @@ fn slide_content(
             dom::append(slide, &effect)?;
         }
     }
+    if demo.step + 1 < STEPS.len() {
+        effect_strip(doc, slide, demo, tenant)?;
+    }
     Ok(())
+}
+
+/// One line under every setting step: who the whole policy, as chosen, would stop or challenge.
+fn effect_strip(doc: &Document, slide: &Element, demo: &Demo, tenant: &SimTenant) -> Res {
+    let Ok(rows) = persona_rows(tenant, Some(&demo.draft)) else {
+        return Ok(());
+    };
+    let names = |kind: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| {
+                let with = r.with_draft.as_ref();
+                let shown = with.map(|w| w.if_report_only_enforced.as_ref().unwrap_or(&w.outcome));
+                shown.is_some_and(|o| o.kind() == kind)
+            })
+            .map(|r| r.persona.label.clone())
+            .collect()
+    };
+    let (blocked, challenged) = (names("blocked"), names("mfaPrompt"));
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "nobody".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let text = format!(
+        "Once “{}” is On: blocked — {}; asked for MFA — {}.",
+        demo.draft.preset.label(),
+        list(&blocked),
+        list(&challenged)
+    );
+    let p = text_el(doc, "p", "demo-effect-strip", &text)?;
+    p.set_attribute("data-testid", "effect-strip")?;
+    dom::append(slide, &p)
 }
 
 fn coverage_summary(

@@ -49,6 +49,9 @@ test('adding a trusted range for the remote new hire\'s home network lets them r
   await choose(page, 'blockOutsideTrusted', 'enabled');
   const before = await checkOutcomeTable(page, assert);
   assert.equal(before['remote-new-hire'].draft, 'blocked', 'blocked at home before the range is trusted');
+  await act(page, 'step', '2');
+  assert.match(await page.locator('[data-testid="effect-strip"]').textContent(), /blocked — [^;]*Remote new hire/, 'the setting steps say who it would block');
+  await act(page, 'step', '5');
 
   await page.fill('#demo-presenter-range-name', 'Lee home office');
   await page.fill('#demo-presenter-range-ranges', '192.0.2.0/28, 192.0.2.32/28');
@@ -58,6 +61,9 @@ test('adding a trusted range for the remote new hire\'s home network lets them r
   await assert.doesNotReject(row.locator('td:has-text("trusted: Lee home office")').waitFor());
   const after = await checkOutcomeTable(page, assert);
   assert.equal(after['remote-new-hire'].draft, 'registrationPage');
+  await act(page, 'step', '2');
+  assert.doesNotMatch(await page.locator('[data-testid="effect-strip"]').textContent(), /blocked — [^;]*Remote new hire/);
+  await act(page, 'step', '5');
   const snapshot = JSON.parse(await page.locator('[data-testid="outcome-table"]').getAttribute('data-snapshot'));
   assert.ok(snapshot.namedLocations.some((l) => l.displayName === 'Lee home office' && l.isTrusted), 'the tenant holds the new location');
   assert.deepEqual(demo.problems, []);
