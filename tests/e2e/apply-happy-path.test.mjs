@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SUITE_TIMEOUT } from './panel.mjs';
 import {
-  BLOCK_NAME, applyAndConfirm, checkTenant, flowState, graphRequests, onlyPolicyNamed, openPanel, text, useApplySession,
+  BLOCK_NAME, MFA_NAME, applyAndConfirm, checkTenant, configure, flowState, graphRequests, onlyPolicyNamed, openPanel, text,
+  useApplySession,
 } from './apply-flow.mjs';
 
 const POLICIES = '/v1.0/identity/conditionalAccess/policies';
@@ -94,5 +95,26 @@ describe('apply on a tenant without blockers', { timeout: SUITE_TIMEOUT }, () =>
     await flowState(frame, 'live');
     await frame.waitForFunction(() => document.activeElement?.textContent.trim() === 'Enforce (turn it on)');
     onlyPolicyNamed(session, BLOCK_NAME);
+  });
+
+  test('the options decide the preset and the emergency-access accounts, which the review shows excluded', async () => {
+    const state = session.tenant.state();
+    const [breakGlassId] = state.breakGlass;
+    const account = state.users.find((u) => u.id === breakGlassId);
+    await configure(session, {
+      clientId: session.clientId, defaultPreset: 'requireMfaOutsideTrusted',
+      breakGlass: [{ id: breakGlassId, label: `${account.displayName} (${account.userPrincipalName})` }],
+    });
+    const { frame } = await openPanel(session);
+    await checkTenant(frame);
+    assert.equal(await frame.locator('input[name="rg-preset"]:checked').getAttribute('value'), 'requireMfaOutsideTrusted');
+    assert.match(await text(frame, '[data-testid="who"]'),
+      new RegExp(`Out: emergency-access account ${account.displayName}`));
+    await applyAndConfirm(frame);
+    await flowState(frame, 'live');
+    const [posted] = session.tenant.jsonBodies('POST', POLICIES);
+    assert.deepEqual(posted.grantControls.builtInControls, ['mfa']);
+    assert.ok(posted.conditions.users.excludeUsers.includes(breakGlassId), JSON.stringify(posted.conditions.users));
+    onlyPolicyNamed(session, MFA_NAME);
   });
 });
