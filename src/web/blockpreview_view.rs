@@ -172,10 +172,11 @@ fn screen_card(doc: &Document, screen: &SignInScreen) -> Result<Element, JsValue
                 value.class_list().add_1("rg-example-value")?;
                 dom::append(&value, &example_tag(doc)?)?;
             }
-            dom::append(&row, &value)?;
+            // The marker lives inside the <dd>: a <dl> row may hold only <dt> and <dd>.
             if let Some(marker) = field.marker {
-                dom::append(&row, &marker_el(doc, marker)?)?;
+                dom::append(&value, &marker_el(doc, marker)?)?;
             }
+            dom::append(&row, &value)?;
             dom::append(&list, &row)?;
         }
         dom::append(&panel, &list)?;
