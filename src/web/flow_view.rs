@@ -224,6 +224,15 @@ impl FlowView {
             "undo-disable" => self.change(|f| f.undo(Undo::Disable)),
             "undo-delete" => self.change(|f| f.undo(Undo::Delete)),
             "again" => self.start(true, false),
+            "check-ranges" => {
+                let mut flow = self.0.borrow_mut();
+                flow.location_error = match flow.flow.as_ref().and_then(|f| f.review()) {
+                    Some(read) => NewTrustedLocation::from_typed(&flow.location_name, &flow.location_ranges, read).err().map(|e| e.to_string()),
+                    None => None,
+                };
+                drop(flow);
+                self.render();
+            }
             "preview-users" => {
                 let mut flow = self.0.borrow_mut();
                 flow.preview_open = !flow.preview_open;
@@ -818,10 +827,20 @@ impl Flow {
             }
             dom::append(&ranges_label, &ranges)?;
             dom::append(&form, &ranges_label)?;
+            dom::append(&form, &button(doc, "check-ranges", "Check the ranges", "")?)?;
             if let Some(error) = &self.location_error {
                 let p = text_el(doc, "p", "rg-error", error)?;
                 attrs(&p, &[("data-testid", "location-error"), ("role", "alert")])?;
                 dom::append(&form, &p)?;
+            } else if !self.location_ranges.trim().is_empty() {
+                // What validation changed or noticed (private ranges, host bits, duplicates…).
+                if let Ok(location) = NewTrustedLocation::from_typed(&self.location_name, &self.location_ranges, read) {
+                    let mut lines: Vec<String> = vec![format!("Ranges to trust: {}", location.ranges.join(", "))];
+                    lines.extend(location.warnings.iter().map(|w| w.message.clone()));
+                    let ul = list(doc, "rg-list", &lines)?;
+                    ul.set_attribute("data-testid", "location-check")?;
+                    dom::append(&form, &ul)?;
+                }
             }
             dom::append(s, &form)?;
         }

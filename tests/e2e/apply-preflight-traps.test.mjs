@@ -57,6 +57,12 @@ describe('the review stops at the traps', { timeout: SUITE_TIMEOUT }, () => {
     assert.match(await text(frame, '[data-testid="location-error"]'), /\/4/);
     assert.deepEqual(writes(session), [], 'a rejected range sends nothing');
 
+    await frame.getByLabel('IP ranges').fill('192.168.10.0/24');
+    await frame.getByRole('button', { name: 'Check the ranges' }).click();
+    const checked = await text(frame, '[data-testid="location-check"]');
+    assert.match(checked, /Ranges to trust: 192\.168\.10\.0\/24/);
+    assert.match(checked, /private|public/i, 'a private range is accepted but told: it never matches a public egress IP');
+
     await frame.getByLabel('IP ranges').fill('203.0.113.0/24\n2001:db8:20::/48');
     await applyAndConfirm(frame);
     await flowState(frame, 'live');
