@@ -90,6 +90,17 @@ describe('the review stops at the traps', { timeout: SUITE_TIMEOUT }, () => {
     assert.equal(session.tenant.requestsTo('POST', POLICIES).length, 0);
   });
 
+  test('an equivalent policy already On: the verdict is Protected and nothing is offered to create', async () => {
+    await useScenario(session, { registrationPolicy: 'enabled' });
+    const { frame } = await openPanel(session);
+    await checkTenant(frame);
+    assert.equal(await text(frame, '[data-testid="coverage-verdict"]'), 'Protected');
+    const found = await findings(frame);
+    assert.ok(found.some((f) => f.code === 'EquivalentPolicyEnabled' && f.severity === 'blocker'), JSON.stringify(found));
+    assert.equal(await frame.getByRole('button', { name: /^(Apply|Enforce)/ }).count(), 0);
+    assert.deepEqual(writes(session), []);
+  });
+
   test('an admin without a Conditional Access role is told so before anything is written', async () => {
     await useScenario(session, { adminLackingRole: true }, { account: { name: 'Diego Siciliani', upn: 'DiegoS@contoso.onmicrosoft.com' } });
     const { frame } = await openPanel(session);
