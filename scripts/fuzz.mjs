@@ -27,6 +27,7 @@ export const TARGETS = {
   tenant_engine: 'coverage, what-if and presets on any importable tenant (engine)',
   cidr: 'typed and stored IP ranges (engine::cidr)',
   graph_responses: 'Graph $batch answers, error bodies, token answers (graph::batch, errors, auth)',
+  apply_flow: 'the apply flow under any sequence of Graph answers: never a blind second POST (graph::apply)',
   page_messages: 'page facts and sign-in snapshots sent to the frames (messages, explainer)',
 };
 
@@ -221,6 +222,26 @@ export function seedInputs() {
   graph(2, 0, JSON.stringify({ token_type: 'Bearer', scope: 'https://graph.microsoft.com/Policy.Read.All https://graph.microsoft.com/Policy.ReadWrite.ConditionalAccess', expires_in: 4799, access_token: 'eyJ0eXAiOiJKV1QiLCJub25jZSI6', refresh_token: '0.AXoA', id_token: idToken }));
   graph(2, 4, JSON.stringify({ error: 'invalid_grant', error_description: 'AADSTS70008: The provided authorization code or refresh token has expired.', error_codes: [70008] }));
   graph(2, 4, JSON.stringify({ error: 'consent_required', error_description: 'The user or administrator has not consented.', error_codes: [65001] }));
+
+  // Apply flow: answers in order, each `kind, length (u16 LE), body`; kinds index the target's
+  // STATUSES (0: 200, 1: 201, 2: 204, 5: 401, 9: 429, 13: 504), then 14 = timeout, 15 = network failure.
+  const answer = (kind, body = '') => {
+    const bytes = Buffer.from(body);
+    return Buffer.concat([Buffer.from([kind, bytes.length & 0xff, bytes.length >> 8]), bytes]);
+  };
+  const preflightOk = answer(0, batch(everyRead({ value: policies.slice(0, 6) }, { value: locations })));
+  const created = answer(1, JSON.stringify({ id: '7a1c3e55-2b1d-4a8e-9f3b-5d6c7e8f9a0b', displayName: 'Block security info registration outside trusted locations', state: 'enabledForReportingButNotEnforced' }));
+  const listWithIt = answer(0, JSON.stringify({ value: [{ id: '7a1c3e55-2b1d-4a8e-9f3b-5d6c7e8f9a0b', displayName: 'Block security info registration outside trusted locations', state: 'enabledForReportingButNotEnforced', conditions: {} }] }));
+  for (const sequence of [
+    [preflightOk, created, answer(2), answer(2)],
+    [preflightOk, answer(13, '<html><title>504 Gateway Timeout</title></html>'), listWithIt, answer(2)],
+    [preflightOk, answer(14), answer(0, JSON.stringify({ value: [] })), created],
+    [preflightOk, answer(9, JSON.stringify({ error: { code: 'TooManyRequests', message: 'Too many requests' } })), created],
+    [preflightOk, answer(5, JSON.stringify({ error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired.' } })), created],
+    [preflightOk, answer(1, '{"id": "7a1c3e55-2b1d'), answer(15, 'connection reset'), listWithIt],
+    // Regression (fuzz finding 1): a read-back without a "value" list must not count as "not there".
+    [preflightOk, answer(13, '<html><title>504 Gateway Timeout</title></html>'), answer(0, '{"val$e": []}'), created],
+  ]) add('apply_flow', Buffer.concat(sequence));
 
   const viewport = { width: 1280, height: 800 };
   for (const url of urls.slice(0, 40)) {
