@@ -706,7 +706,7 @@ impl Flow {
                 dom::append(s, &button(&doc, "again", "Check again", "")?)?;
             }
             Stage::Failed { message } => {
-                let p = text_el(&doc, "p", "rg-error", &message)?;
+                let p = text_with_sign_in_links(&doc, "rg-error", &message)?;
                 attrs(&p, &[("data-testid", "flow-error"), ("role", "alert")])?;
                 dom::append(s, &p)?;
                 dom::append(s, &button(&doc, "again", "Try again", "")?)?;
@@ -968,6 +968,32 @@ fn button(doc: &Document, action: &str, label: &str, class: &str) -> Result<Elem
     let b = text_el(doc, "button", &format!("rg-button {class}"), label)?;
     attrs(&b, &[("type", "button"), ("data-action", action)])?;
     Ok(b)
+}
+
+/// Sign-in hosts whose addresses in a message (the admin-consent link) become links.
+const LINKED_HOSTS: [&str; 3] = ["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn"];
+
+/// A paragraph of `text` where https addresses on a sign-in host are links (opened in a new tab);
+/// everything else, and any other address, stays text.
+fn text_with_sign_in_links(doc: &Document, class: &str, text: &str) -> Result<Element, JsValue> {
+    let p = el(doc, "p", class)?;
+    let mut plain = String::new();
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            plain.push(' ');
+        }
+        let host = word.strip_prefix("https://").and_then(|rest| rest.split('/').next()).unwrap_or("");
+        if LINKED_HOSTS.contains(&host) {
+            p.append_child(&doc.create_text_node(&std::mem::take(&mut plain)))?;
+            let link = text_el(doc, "a", "rg-link", word)?;
+            attrs(&link, &[("href", word), ("target", "_blank"), ("rel", "noopener noreferrer")])?;
+            dom::append(&p, &link)?;
+        } else {
+            plain.push_str(word);
+        }
+    }
+    p.append_child(&doc.create_text_node(&plain))?;
+    Ok(p)
 }
 
 fn status(doc: &Document, text: &str) -> Result<Element, JsValue> {

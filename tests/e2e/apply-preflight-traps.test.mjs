@@ -120,6 +120,9 @@ describe('the review stops at the traps', { timeout: SUITE_TIMEOUT }, () => {
     const message = await text(frame, '[data-testid="flow-error"]');
     assert.match(message, /not been granted its permissions/);
     assert.match(message, /https:\/\/login\.microsoftonline\.com\/[^ ]+\/v2\.0\/adminconsent\?client_id=/);
+    const link = frame.locator('[data-testid="flow-error"] a');
+    assert.match(await link.getAttribute('href'), /^https:\/\/login\.microsoftonline\.com\/[^ ]+\/v2\.0\/adminconsent\?client_id=/);
+    assert.equal(await link.getAttribute('target'), '_blank');
     assert.deepEqual(graphRequests(session), [], 'nothing was read without consent');
   });
 });
