@@ -478,6 +478,12 @@ impl ApplyFlow {
             Ok(r) if r.status == 200 => read_json(r.status, &r.body),
             Ok(r) => Err(GraphError::from_response(&r, operation, &self.settings.errors, now_ms)),
         };
+        // A page without a policy list is unreadable, not empty: taking it for "not there" would
+        // post the policy a second time (found by the apply_flow fuzz target).
+        let page = page.and_then(|page| match page.get("value") {
+            Some(Value::Array(_)) => Ok(page),
+            _ => Err(GraphError::BadShape { detail: "the read-back answer has no \"value\" list".into() }),
+        });
         let page = match page {
             Ok(page) => page,
             Err(GraphError::SignInExpired) => return Step::SignInNeeded,
