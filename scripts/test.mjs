@@ -77,6 +77,13 @@ async function main() {
     { CHROMEDRIVER, WASM_BINDGEN_TEST_TIMEOUT: '120' });
   record('wasm in Chromium (wasm-bindgen-test)', res, countCargo(res.text));
 
+  // A short libFuzzer run of every parser; its last line is `N passed, N failed`, one per target.
+  res = await runSuite('node', ['scripts/fuzz.mjs', '--smoke']);
+  const fuzzed = res.text.match(/^(\d+) passed, (\d+) failed$/m);
+  record('fuzz smoke (libFuzzer, a few seconds per target)', res, fuzzed
+    ? { passed: Number(fuzzed[1]), failed: Number(fuzzed[2]), skipped: 0, found: true }
+    : { passed: 0, failed: 0, skipped: 0, found: false });
+
   const files = nodeTestFiles();
   const tap = join(TMP, 'node.tap');
   res = await runSuite('node', ['--test', '--test-concurrency=1',

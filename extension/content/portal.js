@@ -77,7 +77,11 @@
   });
 
   shadow.append(frame);
-  document.documentElement.append(host);
+  // A frame added before the page's `load` event holds that event until the panel and its wasm
+  // have loaded: mount once the portal has finished loading, so the portal never waits for us.
+  const mount = () => document.documentElement.append(host);
+  if (document.readyState === 'complete') mount();
+  else addEventListener('load', mount, { once: true });
 
   // Navigation in the portal is client-side: coalesce bursts of events into one update.
   let pending = 0;
