@@ -1071,7 +1071,11 @@ async fn copy_to_clipboard(text: &str) -> bool {
 /// values) when it is still there, else the primary button, else any button, else the section.
 fn focus_next_control(section: &Element, selector: &str) {
     let find = |s: &str| if s.is_empty() { None } else { section.query_selector(s).ok().flatten() };
+    // A fresh review is read from its verdict down, not from the Apply button at its end.
+    let review = || find("[data-testid=\"coverage-verdict\"]").map(|_| section.clone());
     let target = find(selector)
+        .or_else(|| find("[data-testid=\"confirm\"] button.rg-primary"))
+        .or_else(review)
         .or_else(|| find("button.rg-primary"))
         .or_else(|| find("button"))
         .unwrap_or_else(|| section.clone());

@@ -416,15 +416,16 @@ fn full_view(
     match context {
         Ok(ctx) => {
             dom::append(&body, &where_section(doc, ctx, account)?)?;
+            // The tenant's verdict and the action come first; the explanations follow.
+            if let Some(flow) = flow {
+                dom::append(&body, flow)?;
+            }
             dom::append(&body, &section(doc, "On this page", &[&area_note(ctx)])?)?;
             dom::append(&body, &section(doc, "What Registration Guard sets up", &[PROTECTION])?)?;
-            match flow {
-                Some(flow) => dom::append(&body, flow)?,
-                None => {
-                    let next = section(doc, "Next step", &[&next_step(ctx)])?;
-                    next.class_list().add_1("rg-next")?;
-                    dom::append(&body, &next)?;
-                }
+            if flow.is_none() {
+                let next = section(doc, "Next step", &[&next_step(ctx)])?;
+                next.class_list().add_1("rg-next")?;
+                dom::append(&body, &next)?;
             }
             dom::append(&body, &section(doc, "What users will see", &[BLOCK_PAGE, BLOCK_PAGE_ADMIN])?)?;
         }
