@@ -1063,7 +1063,8 @@ fn scope_words(users: usize, groups: usize, roles: usize) -> String {
     parts.join(", ")
 }
 
-fn ranges_of(location: &NamedLocation) -> Vec<Cidr> {
+/// The ranges of an IP location, leaving out any that do not parse (none for other kinds).
+pub(crate) fn ranges_of(location: &NamedLocation) -> Vec<Cidr> {
     match location {
         NamedLocation::Ip { ip_ranges, .. } => ip_ranges
             .iter()

@@ -28,7 +28,7 @@ use serde_json::Value;
 
 use crate::engine::cidr::{Cidr, RangeSet, CATCH_ALL_SHARE};
 use crate::engine::coverage::{
-    assess, assess_policy, Control, Counts, CoverageCode, Reach, Source, Verdict,
+    assess, assess_policy, ranges_of, Control, Counts, CoverageCode, Reach, Source, Verdict,
 };
 use crate::engine::model::{
     ClientAppType, NamedLocation, PolicyState, TenantSnapshot, GUESTS_OR_EXTERNAL_USERS,
@@ -304,16 +304,6 @@ fn admin_role(input: &PreflightInput, out: &mut Findings) {
                 if admin.user_principal_name.is_empty() { "The signed-in account" } else { &admin.user_principal_name }
             ),
         );
-    }
-}
-
-fn ranges_of(location: &NamedLocation) -> Vec<Cidr> {
-    match location {
-        NamedLocation::Ip { ip_ranges, .. } => ip_ranges
-            .iter()
-            .filter_map(|r| Cidr::parse(r).ok())
-            .collect(),
-        _ => Vec::new(),
     }
 }
 
