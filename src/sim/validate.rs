@@ -6,6 +6,7 @@
 //! but no Microsoft document gives its exact words, so the simulation says plainly what is wrong.
 
 use super::SimTenant;
+use crate::context::is_guid;
 use crate::engine::cidr::Cidr;
 use crate::engine::model::{
     BuiltInControl, ClientAppType, ConditionalAccessPolicy, DevicePlatform, FromGraph,
@@ -160,14 +161,6 @@ pub(crate) fn policy_properties(body: &Value) -> Result<(), String> {
 
 fn not_found(value: &str) -> String {
     format!("Requested value '{value}' was not found.")
-}
-
-fn is_guid(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-        && parts
-            .iter()
-            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Reads and checks a whole policy (a creation body, or the result of applying a PATCH).
