@@ -19,6 +19,7 @@
 //! assert_eq!(ctx.summary(), "Conditional Access › Policies · contoso.onmicrosoft.com · Global cloud");
 //! ```
 
+use crate::graph::codec::percent_decode_path;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -507,7 +508,7 @@ fn tenant_from_path(path: &str) -> Option<TenantHint> {
 }
 
 fn tenant_from_segment(raw: &str) -> Option<TenantHint> {
-    let decoded = percent_decode(raw);
+    let decoded = percent_decode_path(raw);
     let value = decoded.trim().to_lowercase();
     if is_guid(&value) {
         Some(TenantHint::Id(value))
@@ -531,7 +532,7 @@ struct Route {
 impl Route {
     fn parse(route: &str) -> Option<Route> {
         let route = route.split(['?', '#']).next().unwrap_or("");
-        let segments: Vec<String> = route.split('/').map(percent_decode).collect();
+        let segments: Vec<String> = route.split('/').map(percent_decode_path).collect();
         let kind = segments.first()?.to_ascii_lowercase();
         if kind != "view" && kind != "blade" {
             return None;
@@ -656,26 +657,6 @@ fn humanise_menu(menu: &str) -> String {
             .collect(),
         None => "Other section".to_string(),
     }
-}
-
-/// `%xx` decoding; malformed escapes stay as written and invalid UTF-8 becomes U+FFFD.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `8-4-4-4-12` hexadecimal digits.

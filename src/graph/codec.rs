@@ -137,13 +137,22 @@ pub fn form_encode(pairs: &[(&str, &str)]) -> String {
 /// Decodes `%XX` escapes and `+` (a space in form encoding). Invalid escapes are kept as
 /// written; invalid UTF-8 becomes U+FFFD, so hostile input never panics.
 pub fn percent_decode(text: &str) -> String {
+    decode_escapes(text, true)
+}
+
+/// Like [`percent_decode`] for the path or fragment of an address, where `+` is itself.
+pub(crate) fn percent_decode_path(text: &str) -> String {
+    decode_escapes(text, false)
+}
+
+fn decode_escapes(text: &str, plus_is_space: bool) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
         match bytes[i] {
-            b'+' => out.push(b' '),
+            b'+' if plus_is_space => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
                 match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
                     (Some(h), Some(l)) => {
