@@ -9,7 +9,7 @@ use registration_guard::graph::auth::{
 use registration_guard::graph::codec::{
     base64url_decode, base64url_encode, form_encode, parse_query, percent_decode, percent_encode, sha256,
 };
-use registration_guard::graph::{GraphEndpoints, Method};
+use registration_guard::graph::{GraphEndpoints, Method, TransportFailure};
 
 const CLIENT: &str = "0b6c7a1e-1111-4e2d-9c55-3a2f6f3f0a10";
 const REDIRECT: &str = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/";
@@ -421,4 +421,67 @@ fn granted_scopes_are_compared_without_host_or_case() {
     let granted = vec!["https://graph.microsoft.com/policy.read.all".to_string(), "User.Read".to_string()];
     assert!(scopes_cover(&granted, &["openid".into(), "https://graph.microsoft.com/Policy.Read.All".into()]));
     assert!(!scopes_cover(&granted, &["https://graph.microsoft.com/Policy.ReadWrite.ConditionalAccess".into()]));
+}
+
+/// Sign-in failures cross from the background to the panel as JSON: every kind keeps its exact
+/// shape (the tag in `kind`, fields as named in Rust) and reads back to the same error.
+#[test]
+fn sign_in_errors_cross_contexts_in_their_wire_shape() {
+    let cases = [
+        (
+            SignInError::RedirectUriNotRegistered { redirect_uri: REDIRECT.into() },
+            serde_json::json!({"kind": "redirectUriNotRegistered", "redirect_uri": REDIRECT}),
+        ),
+        (
+            SignInError::RedirectUriWrongPlatform { redirect_uri: REDIRECT.into() },
+            serde_json::json!({"kind": "redirectUriWrongPlatform", "redirect_uri": REDIRECT}),
+        ),
+        (
+            SignInError::ConsentRequired { admin_consent_url: "https://consent".into() },
+            serde_json::json!({"kind": "consentRequired", "admin_consent_url": "https://consent"}),
+        ),
+        (SignInError::Cancelled, serde_json::json!({"kind": "cancelled"})),
+        (SignInError::InteractionRequired, serde_json::json!({"kind": "interactionRequired"})),
+        (SignInError::RefreshExpired, serde_json::json!({"kind": "refreshExpired"})),
+        (SignInError::StateMismatch, serde_json::json!({"kind": "stateMismatch"})),
+        (SignInError::UnexpectedRedirect, serde_json::json!({"kind": "unexpectedRedirect"})),
+        (
+            SignInError::MalformedResponse { detail: "not JSON".into() },
+            serde_json::json!({"kind": "malformedResponse", "detail": "not JSON"}),
+        ),
+        (
+            SignInError::Other { error: "server_error".into(), description: "AADSTS90000".into() },
+            serde_json::json!({"kind": "other", "error": "server_error", "description": "AADSTS90000"}),
+        ),
+    ];
+    for (error, wire) in cases {
+        assert_eq!(serde_json::to_value(&error).unwrap(), wire);
+        assert_eq!(serde_json::from_value::<SignInError>(wire).unwrap(), error);
+    }
+}
+
+#[test]
+fn sign_in_errors_with_a_missing_field_or_unknown_kind_are_refused() {
+    let missing = serde_json::from_value::<SignInError>(serde_json::json!({"kind": "redirectUriNotRegistered"}));
+    assert!(missing.unwrap_err().to_string().contains("missing field `redirect_uri`"));
+    let unknown = serde_json::from_value::<SignInError>(serde_json::json!({"kind": "gone"}));
+    assert!(unknown.unwrap_err().to_string().contains("unknown variant `gone`"));
+    assert!(serde_json::from_value::<SignInError>(serde_json::json!({"redirect_uri": REDIRECT})).is_err());
+}
+
+#[test]
+fn transport_failures_cross_contexts_in_their_wire_shape() {
+    let cases = [
+        (TransportFailure::Timeout, serde_json::json!({"kind": "timeout"})),
+        (
+            TransportFailure::Network { message: "reset".into() },
+            serde_json::json!({"kind": "network", "message": "reset"}),
+        ),
+    ];
+    for (failure, wire) in cases {
+        assert_eq!(serde_json::to_value(&failure).unwrap(), wire);
+        assert_eq!(serde_json::from_value::<TransportFailure>(wire).unwrap(), failure);
+    }
+    let missing = serde_json::from_value::<TransportFailure>(serde_json::json!({"kind": "network"}));
+    assert!(missing.unwrap_err().to_string().contains("missing field `message`"));
 }

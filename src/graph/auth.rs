@@ -462,7 +462,7 @@ pub fn plan_sign_in(stored: Option<&TokenSet>, now_ms: u64, wanted: &[String]) -
 }
 
 /// Why sign-in failed, with what the admin should do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum SignInError {
     /// AADSTS50011: the redirect URI is not registered on the app.
@@ -524,6 +524,60 @@ impl SignInError {
     /// Whether the UI should show nothing alarming (the admin chose to stop).
     pub fn is_cancellation(&self) -> bool {
         matches!(self, SignInError::Cancelled)
+    }
+}
+
+// Read through a flat record rather than serde's derive for internally tagged enums, which
+// buffers the whole message and cost about 16 KB of the extension's wasm for this one type.
+// The shape is the derive's: the tag in `kind`, struct-variant fields as named in Rust.
+impl<'de> Deserialize<'de> for SignInError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Wire {
+            kind: String,
+            redirect_uri: Option<String>,
+            admin_consent_url: Option<String>,
+            detail: Option<String>,
+            error: Option<String>,
+            description: Option<String>,
+        }
+        const KINDS: &[&str] = &[
+            "redirectUriNotRegistered",
+            "redirectUriWrongPlatform",
+            "consentRequired",
+            "cancelled",
+            "interactionRequired",
+            "refreshExpired",
+            "stateMismatch",
+            "unexpectedRedirect",
+            "malformedResponse",
+            "other",
+        ];
+        let wire = Wire::deserialize(deserializer)?;
+        let field = |value: Option<String>, name| value.ok_or_else(|| D::Error::missing_field(name));
+        Ok(match wire.kind.as_str() {
+            "redirectUriNotRegistered" => {
+                SignInError::RedirectUriNotRegistered { redirect_uri: field(wire.redirect_uri, "redirect_uri")? }
+            }
+            "redirectUriWrongPlatform" => {
+                SignInError::RedirectUriWrongPlatform { redirect_uri: field(wire.redirect_uri, "redirect_uri")? }
+            }
+            "consentRequired" => {
+                SignInError::ConsentRequired { admin_consent_url: field(wire.admin_consent_url, "admin_consent_url")? }
+            }
+            "cancelled" => SignInError::Cancelled,
+            "interactionRequired" => SignInError::InteractionRequired,
+            "refreshExpired" => SignInError::RefreshExpired,
+            "stateMismatch" => SignInError::StateMismatch,
+            "unexpectedRedirect" => SignInError::UnexpectedRedirect,
+            "malformedResponse" => SignInError::MalformedResponse { detail: field(wire.detail, "detail")? },
+            "other" => SignInError::Other {
+                error: field(wire.error, "error")?,
+                description: field(wire.description, "description")?,
+            },
+            other => return Err(D::Error::unknown_variant(other, KINDS)),
+        })
     }
 }
 

@@ -112,13 +112,33 @@ fn header_in<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str>
 
 /// A request that got no HTTP answer. For a write, every kind is ambiguous: the server may
 /// have acted before the connection failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum TransportFailure {
     /// The shell's deadline passed.
     Timeout,
     /// The connection failed or was reset (`fetch` rejected with a network error).
     Network { message: String },
+}
+
+// Read through a flat record, not serde's internally-tagged derive, which buffers the message
+// and cost about 5 KB of wasm; the shape is the derive's (`{"kind": "network", "message": …}`).
+impl<'de> Deserialize<'de> for TransportFailure {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Wire {
+            kind: String,
+            message: Option<String>,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        match (wire.kind.as_str(), wire.message) {
+            ("timeout", _) => Ok(TransportFailure::Timeout),
+            ("network", Some(message)) => Ok(TransportFailure::Network { message }),
+            ("network", None) => Err(D::Error::missing_field("message")),
+            (other, _) => Err(D::Error::unknown_variant(other, &["timeout", "network"])),
+        }
+    }
 }
 
 /// What the shell reports back for one request.
