@@ -154,11 +154,31 @@ impl SignInSnapshot {
 }
 
 /// Content script → explainer frame, over the private port.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum ToExplainer {
     /// The page as it is now: sent after connecting, when the card's text changes and on resize.
     SignInFacts { facts: SignInSnapshot },
+}
+
+// Read as one flat, strict record rather than through serde's internally-tagged derive, which
+// buffers the message and deserializes the snapshot a second time from that buffer (about 8 KB
+// of wasm). Same shape and same refusals: `type` must be `sign-in-facts`, nothing else is allowed.
+impl<'de> Deserialize<'de> for ToExplainer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire {
+            #[serde(rename = "type")]
+            kind: String,
+            facts: SignInSnapshot,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        if wire.kind != "sign-in-facts" {
+            return Err(serde::de::Error::unknown_variant(&wire.kind, &["sign-in-facts"]));
+        }
+        Ok(ToExplainer::SignInFacts { facts: wire.facts })
+    }
 }
 
 impl Validate for ToExplainer {
@@ -570,6 +590,19 @@ mod tests {
             decode(json!({"type": "sign-in-facts", "facts": snapshot_json()})).unwrap();
         let page = page_to_explain(recognise(&facts.page_facts())).expect("a block page");
         assert_eq!(page.details.correlation_id.as_deref(), Some(CORRELATION));
+    }
+
+    #[test]
+    fn the_facts_message_keeps_its_envelope_and_refuses_anything_around_it() {
+        let message = decode(json!({"type": "sign-in-facts", "facts": snapshot_json()})).unwrap();
+        assert_eq!(decode(serde_json::to_value(&message).unwrap()).unwrap(), message);
+        let with_extra = json!({"type": "sign-in-facts", "facts": snapshot_json(), "password": "x"});
+        assert!(matches!(decode(with_extra), Err(MessageError::Malformed(m)) if m.contains("password")));
+        let other_type = json!({"type": "place", "facts": snapshot_json()});
+        assert!(matches!(decode(other_type), Err(MessageError::Malformed(m)) if m.contains("place")));
+        let untyped = json!({"facts": snapshot_json()});
+        assert!(matches!(decode(untyped), Err(MessageError::Malformed(m)) if m.contains("type")));
+        assert!(decode(json!({"type": "sign-in-facts"})).is_err());
     }
 
     #[test]
