@@ -31,7 +31,8 @@
 use crate::blockpage::{BlockPage, Recognition, SignInPageFacts};
 use crate::context::{is_guid, Cloud};
 use crate::messages::{
-    MessageError, MessageSender, Validate, Viewport, MAX_TEXT_CHARS, MAX_URL_CHARS,
+    MessageError, MessageSender, Validate, Viewport, MAX_TEXT_CHARS, MAX_URL_CHARS, SIGN_IN_LOOKUP_PREFIX,
+    SIGN_IN_LOOKUP_SUFFIX,
 };
 use serde::{Deserialize, Serialize};
 
@@ -452,7 +453,7 @@ const NOT_APPLIED: [&str; 3] = ["notApplied", "notEnabled", "reportOnlyNotApplie
 /// use registration_guard::explainer::sign_in_lookup_path;
 /// assert_eq!(
 ///     sign_in_lookup_path("019827f4-372b-7726-8110-db46f130cd8f").unwrap(),
-///     "/auditLogs/signIns?$filter=correlationId%20eq%20'019827f4-372b-7726-8110-db46f130cd8f'&$top=10"
+///     "/auditLogs/signIns?$filter=correlationId%20eq%20'019827f4-372b-7726-8110-db46f130cd8f'&$top=1"
 /// );
 /// assert!(sign_in_lookup_path("x' or true").is_err());
 /// ```
@@ -462,9 +463,7 @@ pub fn sign_in_lookup_path(correlation_id: &str) -> Result<String, MessageError>
             "the correlation id is not a GUID".to_string(),
         ));
     }
-    Ok(format!(
-        "/auditLogs/signIns?$filter=correlationId%20eq%20'{correlation_id}'&$top=10"
-    ))
+    Ok(format!("{SIGN_IN_LOOKUP_PREFIX}{correlation_id}{SIGN_IN_LOOKUP_SUFFIX}"))
 }
 
 /// Reads the answer to [`sign_in_lookup_path`] (`{"value": [signIn, …]}`). Unknown fields are

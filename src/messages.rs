@@ -367,6 +367,11 @@ const GRAPH_CALLS: &[(Method, GraphVersion, &str)] = &[
     (Method::Get, GraphVersion::V1, "/users"),
 ];
 
+/// The one sign-in log query the background may make (v1.0), around a GUID correlation id.
+pub const SIGN_IN_LOOKUP_PREFIX: &str = "/auditLogs/signIns?$filter=correlationId%20eq%20'";
+/// See [`SIGN_IN_LOOKUP_PREFIX`].
+pub const SIGN_IN_LOOKUP_SUFFIX: &str = "'&$top=1";
+
 impl GraphCall {
     /// Checks the request against the cloud's Graph host, the allowed calls and the size limits.
     ///
@@ -395,7 +400,15 @@ impl GraphCall {
             }
         }
         let endpoints = GraphEndpoints::for_cloud(cloud);
-        let allowed = GRAPH_CALLS.iter().any(|(method, version, pattern)| {
+        // The explainer's admin lookup: the query is part of what is allowed, so the filter can
+        // only ever name one GUID correlation id.
+        let sign_in_lookup = self.method == Method::Get
+            && endpoints.own_path(&self.url, GraphVersion::V1).is_some_and(|path| {
+                path.strip_prefix(SIGN_IN_LOOKUP_PREFIX)
+                    .and_then(|rest| rest.strip_suffix(SIGN_IN_LOOKUP_SUFFIX))
+                    .is_some_and(is_guid)
+            });
+        let allowed = sign_in_lookup || GRAPH_CALLS.iter().any(|(method, version, pattern)| {
             *method == self.method
                 && endpoints.own_path(&self.url, *version).is_some_and(|path| {
                     let path = path.split('?').next().unwrap_or(path);
@@ -989,6 +1002,26 @@ mod tests {
             assert_eq!(graph_call(method, &url).check(Cloud::Global), Ok(()), "{url}");
         }
         assert!(graph_call(Method::Post, "https://graph.microsoft.us/beta/$batch").check(Cloud::UsGovernment).is_ok());
+    }
+
+    #[test]
+    fn the_sign_in_log_lookup_is_accepted_only_for_one_guid_correlation_id() {
+        let g = "https://graph.microsoft.com/v1.0";
+        let guid = "019827f4-372b-7726-8110-db46f130cd8f";
+        let get = |url: String| GraphCall { method: Method::Get, url, headers: vec![], body: None };
+        assert!(get(format!("{g}{SIGN_IN_LOOKUP_PREFIX}{guid}{SIGN_IN_LOOKUP_SUFFIX}")).check(Cloud::Global).is_ok());
+        for url in [
+            format!("{g}/auditLogs/signIns"),
+            format!("{g}/auditLogs/signIns?$top=999"),
+            format!("{g}{SIGN_IN_LOOKUP_PREFIX}' or true or '{SIGN_IN_LOOKUP_SUFFIX}"),
+            format!("{g}{SIGN_IN_LOOKUP_PREFIX}{guid}'&$top=999"),
+            format!("https://graph.microsoft.com/beta{SIGN_IN_LOOKUP_PREFIX}{guid}{SIGN_IN_LOOKUP_SUFFIX}"),
+        ] {
+            assert!(get(url.clone()).check(Cloud::Global).is_err(), "{url} was accepted");
+        }
+        let delete = GraphCall { method: Method::Delete, ..get(format!("{g}{SIGN_IN_LOOKUP_PREFIX}{guid}{SIGN_IN_LOOKUP_SUFFIX}")) };
+        assert!(delete.check(Cloud::Global).is_err());
+        assert!(get(format!("{g}{SIGN_IN_LOOKUP_PREFIX}{guid}{SIGN_IN_LOOKUP_SUFFIX}")).check(Cloud::UsGovernment).is_err());
     }
 
     #[test]
