@@ -379,8 +379,8 @@ impl AdminLookupReply {
                 }
                 lines.join("\n")
             }
-            AdminLookupReply::NotFound => "The sign-in logs have no event with this correlation id yet. New events \
-                 can take a few minutes to appear: try again shortly."
+            AdminLookupReply::NotFound => "No sign-in record yet — records appear within a few minutes of the \
+                 sign-in. Press the button again shortly."
                 .to_string(),
             AdminLookupReply::Refused { reason } => format!("Registration Guard could not look this up: {reason}"),
         }
@@ -464,6 +464,39 @@ pub fn sign_in_lookup_path(correlation_id: &str) -> Result<String, MessageError>
         ));
     }
     Ok(format!("{SIGN_IN_LOOKUP_PREFIX}{correlation_id}{SIGN_IN_LOOKUP_SUFFIX}"))
+}
+
+/// What the explainer tells the admin after Microsoft Graph answered the lookup with `status` and
+/// `body`: the events (or none yet), or an error that names the role, consent or licence missing.
+pub fn admin_lookup_reply(status: u16, body: &str) -> AdminLookupReply {
+    if (200..300).contains(&status) {
+        return match read_sign_in_lookup(body) {
+            Ok(records) if records.is_empty() => AdminLookupReply::NotFound,
+            Ok(records) => AdminLookupReply::Found { records },
+            Err(reason) => AdminLookupReply::Refused { reason },
+        };
+    }
+    let error: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let code = error.pointer("/error/code").and_then(|c| c.as_str()).unwrap_or("");
+    let said = error.pointer("/error/message").and_then(|c| c.as_str()).unwrap_or("");
+    let reason = match (status, code) {
+        (403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant") => {
+            "Microsoft Graph serves sign-in logs only to tenants with Entra ID P1 or P2 licences; the              Entra admin center's Sign-in logs page still shows this event."
+                .to_string()
+        }
+        (403, _) => format!(
+            "Microsoft Graph refused to read the sign-in logs ({}). Your account needs a role that reads              them (Reports Reader, Security Reader, Global Reader or higher), and the app registration needs              the delegated permission AuditLog.Read.All with admin consent.",
+            if code.is_empty() { "403 Forbidden" } else { code }
+        ),
+        (401, _) => "Microsoft Graph did not accept Registration Guard's sign-in. Sign in again from the                      admin center, then press the button again."
+            .to_string(),
+        (429, _) | (500..=599, _) => format!(
+            "Microsoft Graph is busy or unavailable (HTTP {status}). Try again in a minute."
+        ),
+        _ if code.is_empty() => format!("Microsoft Graph answered HTTP {status}."),
+        _ => format!("Microsoft Graph answered HTTP {status} ({code}: {said})."),
+    };
+    AdminLookupReply::Refused { reason }
 }
 
 /// Reads the answer to [`sign_in_lookup_path`] (`{"value": [signIn, …]}`). Unknown fields are
@@ -840,6 +873,34 @@ mod tests {
             "Sign-in at 2025-07-20T13:20:49Z: stopped by “Block security info registration outside trusted locations” (Block).\n\
              Also applied: “Pilot: block legacy auth” (Block) — report-only: would have stopped it."
         );
+    }
+
+    #[test]
+    fn graph_answers_to_the_lookup_become_what_the_admin_reads() {
+        let empty = admin_lookup_reply(200, "{\"value\": []}");
+        assert_eq!(empty, AdminLookupReply::NotFound);
+        let found = admin_lookup_reply(
+            200,
+            &json!({"value": [{"createdDateTime": "2026-11-25T10:00:00Z", "appliedConditionalAccessPolicies": [
+                {"id": "1", "displayName": "Registration Guard: security info from trusted locations",
+                 "enforcedGrantControls": ["Block"], "result": "failure"}]}]})
+            .to_string(),
+        );
+        assert!(found.message().contains("stopped by “Registration Guard: security info from trusted locations” (Block)"));
+        let denied = admin_lookup_reply(
+            403,
+            &json!({"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges"}}).to_string(),
+        );
+        let text = denied.message();
+        assert!(text.contains("Reports Reader") && text.contains("AuditLog.Read.All") && text.contains("Authorization_RequestDenied"), "{text}");
+        let unlicensed = admin_lookup_reply(
+            403,
+            &json!({"error": {"code": "Authentication_RequestFromNonPremiumTenantOrB2CTenant", "message": "x"}}).to_string(),
+        );
+        assert!(unlicensed.message().contains("P1 or P2"));
+        assert!(admin_lookup_reply(401, "").message().contains("Sign in again"));
+        assert!(admin_lookup_reply(503, "<html>").message().contains("HTTP 503"));
+        assert!(matches!(admin_lookup_reply(200, "<html>"), AdminLookupReply::Refused { .. }));
     }
 
     #[test]

@@ -6,18 +6,19 @@
 //! Like the panel, the frame learns about the page only over the private port handed over in the
 //! token-checked [`FrameHandshake`], and every message is decoded and validated before use.
 
-use super::chrome;
 use super::dom::{self, attrs, el, text_el};
+use super::{chrome, graph_fetch, signin};
 use crate::blockpage::{
     admin_steps, error_lookup_url, helpdesk_text, recognise, sign_in_logs_url, BlockPage,
     Confidence,
 };
 use crate::context::Cloud;
 use crate::explainer::{
-    explainer_tab, page_to_explain, placement, AdminLookupReply, Dock, ExplainerToBackground,
-    SignInSnapshot, ToExplainer, ToSignInScript,
+    admin_lookup_reply, explainer_tab, page_to_explain, placement, sign_in_lookup_path, AdminLookupReply,
+    Dock, ExplainerToBackground, SignInSnapshot, ToExplainer, ToSignInScript,
 };
-use crate::messages::{FrameHandshake, MessageSender, Validate};
+use crate::graph::{GraphEndpoints, GraphVersion, HttpRequest, Method, TransportFailure};
+use crate::messages::{FrameHandshake, GraphCall, MessageSender, Validate};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -482,27 +483,49 @@ fn link(doc: &Document, text: &str, href: &str, test_id: &str) -> Result<Element
 /// The background's answer to the explainer ([`ExplainerToBackground`]); `background.js` routes
 /// messages whose `type` starts with `explainer-` here. Only the explainer frame inside a tab is heard.
 ///
-/// The extension has no sign-in of its own yet (it comes with one-click apply), so a well-formed
-/// lookup is answered [`AdminLookupReply::NotSignedIn`]: the explainer then says so, and never shows
-/// a made-up result. With a sign-in holding `AuditLog.Read.All`, this is where the worker GETs
-/// [`sign_in_lookup_path`](crate::explainer::sign_in_lookup_path) on the cloud's Graph host and answers
-/// `Found` with [`read_sign_in_lookup`](crate::explainer::read_sign_in_lookup)'s records (or `NotFound`).
+/// Without a sign-in to the page's cloud the answer is [`AdminLookupReply::NotSignedIn`] and nothing
+/// goes on the network. With one, the worker gets `AuditLog.Read.All` (silently if it can; the
+/// sign-in window only because the admin pressed the button), GETs
+/// [`sign_in_lookup_path`](crate::explainer::sign_in_lookup_path) on the cloud's Graph host through the
+/// same allow-list as the panel's calls, and answers with [`admin_lookup_reply`].
 #[wasm_bindgen]
 pub async fn background_handle_explainer_message(
     message: JsValue,
     sender: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let reply = (|| {
-        let sender: MessageSender = chrome::from_js(sender)
-            .map_err(|e| format!("Registration Guard could not read the message sender: {e}"))?;
-        explainer_tab(&sender, &chrome::extension_id().unwrap_or_default())
-            .map_err(|e| e.to_string())?;
-        let message: ExplainerToBackground = chrome::from_js(message)
-            .map_err(|e| format!("Registration Guard refused a malformed message: {e}"))?;
-        message.validate().map_err(|e| e.to_string())?;
-        let ExplainerToBackground::ExplainerAdminLookup { cloud, .. } = message;
-        Ok(AdminLookupReply::NotSignedIn { cloud })
-    })()
-    .unwrap_or_else(|reason: String| AdminLookupReply::Refused { reason });
+    let reply = admin_lookup(message, sender)
+        .await
+        .unwrap_or_else(|reason: String| AdminLookupReply::Refused { reason });
     chrome::to_js(&reply)
+}
+
+async fn admin_lookup(message: JsValue, sender: JsValue) -> Result<AdminLookupReply, String> {
+    let sender: MessageSender = chrome::from_js(sender)
+        .map_err(|e| format!("Registration Guard could not read the message sender: {e}"))?;
+    explainer_tab(&sender, &chrome::extension_id().unwrap_or_default()).map_err(|e| e.to_string())?;
+    let message: ExplainerToBackground = chrome::from_js(message)
+        .map_err(|e| format!("Registration Guard refused a malformed message: {e}"))?;
+    message.validate().map_err(|e| e.to_string())?;
+    let ExplainerToBackground::ExplainerAdminLookup { cloud, correlation_id } = message;
+    let Some(token) = signin::sign_in_logs_token(cloud).await.map_err(|e| e.to_string())? else {
+        return Ok(AdminLookupReply::NotSignedIn { cloud });
+    };
+    let path = sign_in_lookup_path(&correlation_id).map_err(|e| e.to_string())?;
+    let call = GraphCall {
+        method: Method::Get,
+        url: GraphEndpoints::for_cloud(cloud).url(GraphVersion::V1, &path),
+        headers: Vec::new(),
+        body: None,
+    };
+    call.check(cloud).map_err(|e| e.to_string())?;
+    let request = HttpRequest::from(call).with_bearer(&token);
+    match graph_fetch::perform(&request).await {
+        Ok(response) => Ok(admin_lookup_reply(response.status, &response.body)),
+        Err(TransportFailure::Timeout) => {
+            Err("Microsoft Graph did not answer in time. Try again in a minute.".to_string())
+        }
+        Err(TransportFailure::Network { message }) => {
+            Err(format!("Microsoft Graph could not be reached ({message}). Try again in a minute."))
+        }
+    }
 }

@@ -142,7 +142,8 @@ pub async fn sign_in(ask: SignInAsk) -> BackgroundReply {
     if settings.client_id.is_empty() {
         return BackgroundReply::NotConfigured { redirect_uri: redirect_uri() };
     }
-    match session_for(&settings, &ask).await {
+    let wanted = wanted_scopes(&GraphEndpoints::for_cloud(ask.cloud));
+    match session_for(&settings, &ask, &wanted).await {
         Ok(Some(session)) => signed_in(&session),
         Ok(None) => BackgroundReply::InteractionNeeded,
         Err(error) => BackgroundReply::SignInFailed { error },
@@ -158,20 +159,23 @@ fn signed_in(session: &Session) -> BackgroundReply {
 }
 
 /// The session to use: `Ok(None)` when only the sign-in window can help and `ask` is not interactive.
-async fn session_for(settings: &ExtensionSettings, ask: &SignInAsk) -> Result<Option<Session>, SignInError> {
+async fn session_for(
+    settings: &ExtensionSettings,
+    ask: &SignInAsk,
+    wanted: &[String],
+) -> Result<Option<Session>, SignInError> {
     let endpoints = GraphEndpoints::for_cloud(ask.cloud);
-    let wanted = wanted_scopes(&endpoints);
     let mut stored = load_session(ask.cloud, &settings.client_id).await;
     if ask.renew {
         if let Some(session) = stored.as_mut() {
             session.tokens.expires_at_ms = 0;
         }
     }
-    let plan = plan_sign_in(stored.as_ref().map(|s| &s.tokens), now_ms(), &wanted);
+    let plan = plan_sign_in(stored.as_ref().map(|s| &s.tokens), now_ms(), wanted);
     let (tenant, hint) = match plan {
         SignInPlan::UseAccessToken => return Ok(stored),
         SignInPlan::Refresh { tenant } => match stored.as_ref() {
-            Some(session) => match refresh(&endpoints, settings, &tenant, session, &wanted).await {
+            Some(session) => match refresh(&endpoints, settings, &tenant, session, wanted).await {
                 Ok(session) => return Ok(Some(session)),
                 Err(_) => (Some(tenant), session.tokens.account.as_ref().and_then(|a| a.username.clone())),
             },
@@ -184,7 +188,7 @@ async fn session_for(settings: &ExtensionSettings, ask: &SignInAsk) -> Result<Op
     };
     let tenant = tenant.unwrap_or_else(|| "organizations".to_owned());
     if hint.is_some() {
-        match authorize(&endpoints, settings, &tenant, hint.clone(), Some(Prompt::None), false, &wanted).await {
+        match authorize(&endpoints, settings, &tenant, hint.clone(), Some(Prompt::None), false, wanted).await {
             Ok(session) => return Ok(Some(session)),
             // Anything but "needs the window" is worth telling; the window may still fix it.
             Err(error) if !ask.interactive => {
@@ -199,7 +203,7 @@ async fn session_for(settings: &ExtensionSettings, ask: &SignInAsk) -> Result<Op
     if !ask.interactive {
         return Ok(None);
     }
-    authorize(&endpoints, settings, &tenant, hint, None, true, &wanted).await.map(Some)
+    authorize(&endpoints, settings, &tenant, hint, None, true, wanted).await.map(Some)
 }
 
 async fn refresh(
@@ -281,9 +285,35 @@ pub async fn access_token(cloud: Cloud) -> Option<String> {
     let ask = SignInAsk { cloud, interactive: false, renew: false, tenant: None, login_hint: None };
     let endpoints = GraphEndpoints::for_cloud(cloud);
     let stored = load_session(cloud, &settings.client_id).await?;
-    match plan_sign_in(Some(&stored.tokens), now_ms(), &wanted_scopes(&endpoints)) {
+    let wanted = wanted_scopes(&endpoints);
+    match plan_sign_in(Some(&stored.tokens), now_ms(), &wanted) {
         SignInPlan::UseAccessToken => Some(stored.tokens.access_token),
-        SignInPlan::Refresh { .. } => session_for(&settings, &ask).await.ok().flatten().map(|s| s.tokens.access_token),
+        SignInPlan::Refresh { .. } => {
+            session_for(&settings, &ask, &wanted).await.ok().flatten().map(|s| s.tokens.access_token)
+        }
         _ => None,
+    }
+}
+
+/// A token that may read the sign-in logs (`AuditLog.Read.All`, asked for only now: incremental
+/// consent), for the explainer's admin lookup. `Ok(None)` when the extension holds no sign-in for
+/// `cloud` (nothing is attempted then). Otherwise the stored token, a refresh or a silent sign-in
+/// first; the sign-in window opens only because the admin pressed the lookup button.
+pub async fn sign_in_logs_token(cloud: Cloud) -> Result<Option<String>, SignInError> {
+    let settings = load_settings().await;
+    if settings.client_id.is_empty() || load_session(cloud, &settings.client_id).await.is_none() {
+        return Ok(None);
+    }
+    let endpoints = GraphEndpoints::for_cloud(cloud);
+    let mut wanted = wanted_scopes(&endpoints);
+    for scope in scopes_for(&endpoints, &[Feature::SignInLogs]) {
+        if !wanted.contains(&scope) {
+            wanted.push(scope);
+        }
+    }
+    let ask = SignInAsk { cloud, interactive: true, renew: false, tenant: None, login_hint: None };
+    match session_for(&settings, &ask, &wanted).await? {
+        Some(session) => Ok(Some(session.tokens.access_token)),
+        None => Err(SignInError::InteractionRequired),
     }
 }
