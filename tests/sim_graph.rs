@@ -1692,3 +1692,89 @@ fn hostile_requests_get_answers_never_panics() {
         .unwrap()
         .contains("cannot read this request"));
 }
+
+const SIGN_IN_LOGS: &[&str] = &["AuditLog.Read.All", "User.Read"];
+
+fn sign_in_lookup(correlation_id: &str) -> String {
+    format!("/v1.0/auditLogs/signIns?$filter=correlationId%20eq%20'{correlation_id}'&$top=1")
+}
+
+#[test]
+fn sign_in_log_names_the_registration_policy_that_blocked_a_remote_new_hire() {
+    let mut t = SimTenant::contoso_demo().with_registration_policy(PolicyState::Enabled);
+    let token = admin_token(&mut t, SIGN_IN_LOGS);
+    let correlation = t.registration_correlation_id("remote-new-hire");
+    let res = get(&mut t, &token, &sign_in_lookup(&correlation));
+    assert_eq!(res.status, 200, "{}", res.body);
+    let events = res.json()["value"].as_array().cloned().unwrap();
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event["correlationId"], json!(correlation));
+    assert_eq!(event["ipAddress"], json!("192.0.2.44"));
+    assert_eq!(event["status"]["errorCode"], json!(53003));
+    assert_eq!(event["conditionalAccessStatus"], json!("failure"));
+    let blockers: Vec<&Value> = event["appliedConditionalAccessPolicies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["result"] == "failure")
+        .collect();
+    assert_eq!(blockers.len(), 1, "{event}");
+    assert_eq!(blockers[0]["enforcedGrantControls"], json!(["Block"]));
+    assert!(blockers[0]["displayName"].as_str().unwrap().len() > 3);
+
+    // The explainer's parser reads the sim's answer into the policy the admin is shown.
+    let records = registration_guard::explainer::read_sign_in_lookup(&res.body).unwrap();
+    assert_eq!(records[0].policies.iter().filter(|p| p.result == "failure").count(), 1);
+}
+
+#[test]
+fn sign_in_log_has_no_event_for_a_sign_in_that_was_not_blocked() {
+    let mut t = SimTenant::contoso_demo().with_registration_policy(PolicyState::Enabled);
+    let token = admin_token(&mut t, SIGN_IN_LOGS);
+    let office = t.registration_correlation_id("office-worker");
+    let res = get(&mut t, &token, &sign_in_lookup(&office));
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["value"], json!([]));
+    // Without a registration policy nobody is blocked from registering.
+    let mut open = SimTenant::contoso_demo();
+    let token = admin_token(&mut open, SIGN_IN_LOGS);
+    let remote = open.registration_correlation_id("remote-new-hire");
+    assert_eq!(get(&mut open, &token, &sign_in_lookup(&remote)).json()["value"], json!([]));
+}
+
+#[test]
+fn sign_in_log_needs_audit_log_permission_a_reader_role_and_a_premium_licence() {
+    let mut t = SimTenant::contoso_demo().with_registration_policy(PolicyState::Enabled);
+    let correlation = t.registration_correlation_id("remote-new-hire");
+    let without_scope = admin_token(&mut t, READ);
+    let res = get(&mut t, &without_scope, &sign_in_lookup(&correlation));
+    assert_eq!(res.status, 403);
+    assert_eq!(res.json()["error"]["code"], json!("Authorization_RequestDenied"));
+
+    let mut helpdesk = SimTenant::contoso_demo()
+        .with_registration_policy(PolicyState::Enabled)
+        .with_admin_lacking_role();
+    let token = helpdesk.issue_access_token(HELPDESK_ID, REGISTRATION_GUARD_CLIENT_ID, SIGN_IN_LOGS, NOW);
+    let res = get(&mut helpdesk, &token, &sign_in_lookup(&correlation));
+    assert_eq!(res.status, 403);
+    assert_eq!(res.json()["error"]["code"], json!("Authorization_RequestDenied"));
+
+    let mut unlicensed = SimTenant::contoso_demo().without_premium_licence();
+    let token = admin_token(&mut unlicensed, SIGN_IN_LOGS);
+    let res = get(&mut unlicensed, &token, &sign_in_lookup(&correlation));
+    assert_eq!(res.status, 403);
+    assert_eq!(
+        res.json()["error"]["code"],
+        json!("Authentication_RequestFromNonPremiumTenantOrB2CTenant")
+    );
+}
+
+#[test]
+fn sign_in_log_refuses_filters_other_than_one_correlation_id() {
+    let mut t = SimTenant::contoso_demo();
+    let token = admin_token(&mut t, SIGN_IN_LOGS);
+    let res = get(&mut t, &token, "/v1.0/auditLogs/signIns?$filter=userPrincipalName%20eq%20'x'");
+    assert_eq!(res.status, 400);
+    assert!(res.json()["error"]["message"].as_str().unwrap().contains("Invalid filter clause"));
+}

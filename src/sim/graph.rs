@@ -13,6 +13,7 @@
 //! | GET, PATCH | `/policies/identitySecurityDefaultsEnforcementPolicy` |
 //! | GET | `/subscribedSkus`, `/organization`, `/me`, `/me/memberOf`, `/me/transitiveMemberOf` (with the casts `/microsoft.graph.directoryRole`, `/microsoft.graph.group`, `$count`, `$select`) |
 //! | GET | `/users` (`$search` with `ConsistencyLevel: eventual`, `$filter`, `$select`, `$top`, `$count`), `/users/{id or upn}` |
+//! | GET | `/auditLogs/signIns` (`$filter=correlationId eq '<guid>'`, `$top`): the blocked registrations of the personas ([`SimTenant::sign_in_log`]) |
 //! | POST | `/directoryObjects/getByIds`, `/$batch` (up to 20 requests, `dependsOn` honoured) |
 //!
 //! Checks run in Graph's order: version, access token (401), route (400), method (405),
@@ -155,6 +156,9 @@ pub(crate) enum Permission {
     Users,
     /// Reading any directory object by id.
     Directory,
+    /// Reading the sign-in logs (the reader roles are checked by the handler, in the reporting
+    /// service's words).
+    SignInLogs,
 }
 
 impl Permission {
@@ -201,6 +205,7 @@ impl Permission {
                 "Directory.ReadWrite.All",
             ],
             Permission::Directory => &["Directory.Read.All", "Directory.ReadWrite.All"],
+            Permission::SignInLogs => &["AuditLog.Read.All"],
         }
     }
 
@@ -419,6 +424,7 @@ impl SimTenant {
             (["users"], "GET") => (Users, SimTenant::list_users),
             (["users", _], "GET") => (Users, SimTenant::get_user),
             (["directoryobjects", "getbyids"], "POST") => (Directory, SimTenant::get_by_ids),
+            (["auditlogs", "signins"], "GET") => (SignInLogs, SimTenant::list_sign_ins),
             _ => return route_error(call, &lower),
         };
         if !grant.scopes.iter().any(|s| {
@@ -955,4 +961,163 @@ pub(crate) fn created(call: &Call, collection_path: &str, id: &str, body: Value)
         body: Some(body),
     }
     .header("Location", &format!("{}{collection_path}/{id}", call.base))
+}
+
+/// Role template id of Reports Reader.
+const ROLE_REPORTS_READER: &str = "4a5d8f65-41da-4de4-8968-e035b65339cf";
+/// Role template id of Security Operator.
+const ROLE_SECURITY_OPERATOR: &str = "5f2222b1-57c3-48ba-8ad5-d4759f1fde6f";
+/// Roles that may read the sign-in logs.
+const SIGN_IN_LOG_READERS: &[&str] = &[
+    ROLE_GLOBAL_ADMINISTRATOR,
+    ROLE_SECURITY_ADMINISTRATOR,
+    ROLE_CONDITIONAL_ACCESS_ADMINISTRATOR,
+    super::ROLE_SECURITY_READER,
+    super::ROLE_GLOBAL_READER,
+    ROLE_REPORTS_READER,
+    ROLE_SECURITY_OPERATOR,
+];
+/// The "My Sign-Ins" application, where users register security info.
+const MY_SIGN_INS_APP_ID: &str = "19db86c3-b2b9-44cc-b339-36da233a3be2";
+
+/// A GUID-shaped id hashed from `seed` (stable across runs, like the sim's other ids).
+fn hashed_guid(seed: &str) -> String {
+    let digest = crate::graph::codec::sha256(seed.as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-4{}-a{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
+}
+
+/// Graph's name of a grant control in `enforcedGrantControls`.
+fn grant_control_name(control: &crate::engine::whatif::GrantControl) -> String {
+    use crate::engine::whatif::GrantControl::*;
+    match control {
+        Mfa => "Mfa".to_owned(),
+        AuthenticationStrength { .. } => "RequireAuthenticationStrength".to_owned(),
+        CompliantDevice => "RequireCompliantDevice".to_owned(),
+        DomainJoinedDevice => "RequireDomainJoinedDevice".to_owned(),
+        ApprovedApplication => "RequireApprovedApp".to_owned(),
+        CompliantApplication => "RequireCompliantApp".to_owned(),
+        PasswordChange => "PasswordChange".to_owned(),
+        TermsOfUse { id } | CustomFactor { id } => id.clone(),
+        Other { name } => name.clone(),
+    }
+}
+
+impl SimTenant {
+    /// The correlation id of persona `key`'s attempt to register security info, as its block page
+    /// and the sign-in log show it.
+    ///
+    /// ```
+    /// use registration_guard::sim::SimTenant;
+    /// let tenant = SimTenant::contoso_demo();
+    /// assert_eq!(tenant.registration_correlation_id("guest").len(), 36);
+    /// ```
+    pub fn registration_correlation_id(&self, key: &str) -> String {
+        hashed_guid(&format!("{}#sign-in#{key}", self.tenant_id))
+    }
+
+    /// The tenant's sign-in log as `GET /auditLogs/signIns` lists it: each persona's attempt to
+    /// register security info, decided by the what-if engine under the tenant's current policies,
+    /// logged when Conditional Access blocked it (the events users meet as error 53003).
+    pub fn sign_in_log(&self, now: u64) -> Vec<Value> {
+        use crate::engine::whatif::{Applicability, Decision, SignInTarget, WhatIfEngine};
+        let engine = WhatIfEngine::new(&self.snapshot());
+        let mut events = Vec::new();
+        for persona in &self.personas {
+            let Some(sign_in) = self.persona_sign_in(&persona.key, SignInTarget::register_security_info()) else {
+                continue;
+            };
+            let Ok(report) = engine.evaluate(&sign_in) else { continue };
+            if !matches!(report.decision, Decision::Blocked { .. }) {
+                continue;
+            }
+            let applied = |evaluation: &crate::engine::whatif::PolicyEvaluation, report_only: bool| {
+                let applies = evaluation.result == Applicability::Applies;
+                let result = match (report_only, applies, evaluation.blocks) {
+                    (false, true, true) => "failure",
+                    (false, true, false) => "success",
+                    (false, false, _) => "notApplied",
+                    (true, true, true) => "reportOnlyFailure",
+                    (true, true, false) => "reportOnlySuccess",
+                    (true, false, _) => "reportOnlyNotApplied",
+                };
+                let controls: Vec<String> = if !applies {
+                    Vec::new()
+                } else if evaluation.blocks {
+                    vec!["Block".to_owned()]
+                } else {
+                    evaluation.requirement.iter().flat_map(|r| r.controls.iter().map(grant_control_name)).collect()
+                };
+                json!({
+                    "id": evaluation.policy.id,
+                    "displayName": evaluation.policy.display_name,
+                    "enforcedGrantControls": controls,
+                    "enforcedSessionControls": [],
+                    "result": result,
+                })
+            };
+            let mut policies: Vec<Value> = report.enforced.iter().map(|e| applied(e, false)).collect();
+            policies.extend(report.report_only.iter().map(|e| applied(e, true)));
+            policies.extend(report.ignored_disabled.iter().map(|p| {
+                json!({"id": p.id, "displayName": p.display_name, "enforcedGrantControls": [],
+                       "enforcedSessionControls": [], "result": "notEnabled"})
+            }));
+            let upn = self.user(&persona.user_id).map(|u| u.user_principal_name.clone());
+            events.push(json!({
+                "id": hashed_guid(&format!("{}#sign-in-event#{}", self.tenant_id, persona.key)),
+                "createdDateTime": super::http::iso_time(now),
+                "userDisplayName": self.user(&persona.user_id).map(|u| u.display_name.clone()),
+                "userPrincipalName": upn,
+                "userId": persona.user_id,
+                "appId": MY_SIGN_INS_APP_ID,
+                "appDisplayName": "My Signins",
+                "correlationId": self.registration_correlation_id(&persona.key),
+                "ipAddress": persona.ip_address,
+                "clientAppUsed": "Browser",
+                "conditionalAccessStatus": "failure",
+                "isInteractive": true,
+                "appliedConditionalAccessPolicies": policies,
+                "status": {
+                    "errorCode": 53003,
+                    "failureReason": "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+                    "additionalDetails": null,
+                },
+            }));
+        }
+        events
+    }
+
+    /// `GET /auditLogs/signIns`: only `$filter=correlationId eq '<guid>'` (what Registration Guard
+    /// asks) and `$top`; a reader role and an Entra ID P1/P2 licence are required, as in Graph.
+    pub(crate) fn list_sign_ins(&mut self, call: &Call, grant: &AccessGrant, _: &[&str]) -> Reply {
+        if !self.has_any_role(&grant.user_id, SIGN_IN_LOG_READERS) {
+            return call.error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+        }
+        if !self.licences().p1 {
+            return call.error(
+                403,
+                "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                "Neither tenant is B2C or tenant doesn't have premium license",
+            );
+        }
+        let mut events = self.sign_in_log(call.now);
+        if let Some(filter) = call.query("$filter") {
+            let wanted = filter
+                .trim()
+                .strip_prefix("correlationId eq '")
+                .and_then(|rest| rest.strip_suffix('\''))
+                .filter(|id| crate::messages::is_guid(id));
+            let Some(wanted) = wanted else {
+                return call.error(400, "Request_UnsupportedQuery", &format!("Invalid filter clause: {filter}"));
+            };
+            events.retain(|e| e["correlationId"].as_str().is_some_and(|c| c.eq_ignore_ascii_case(wanted)));
+        }
+        if let Some(top) = call.query("$top") {
+            match top.parse::<usize>() {
+                Ok(n) if (1..=1000).contains(&n) => events.truncate(n),
+                _ => return call.error(400, "Request_BadRequest", &format!("Invalid $top value: {top}")),
+            }
+        }
+        collection(call, "auditLogs/signIns", events, None)
+    }
 }
