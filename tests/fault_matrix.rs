@@ -1,0 +1,131 @@
+//! The fault matrix (issue 7): every Graph step of the one-click apply hit by each fault the
+//! simulated tenant can act out, driven by the extension's own client. Each cell must recover
+//! with the policy there exactly once, or stop with an error an admin can act on — never a
+//! duplicate policy, never a lost plan. The cells are built by `examples/fault_matrix.rs`,
+//! which prints the same matrix for the README.
+
+#[allow(dead_code)] // `main` is the example's; the tests use the matrix functions.
+#[path = "../examples/fault_matrix.rs"]
+mod matrix;
+
+use matrix::{markdown, run_matrix, Cell, Duration, Outcome, Row, FAULTS};
+
+/// Phrases that tell the admin what to do next.
+const ACTIONS: [&str; 5] = ["try again", "check", "reload", "wait", "sign in"];
+
+fn where_(cell: &Cell) -> String {
+    format!("{:?} × {}", cell.row, cell.fault)
+}
+
+/// What every cell must hold, whatever its outcome.
+fn assert_no_duplicate_and_as_planned(cell: &Cell) {
+    assert!(
+        cell.most_copies <= 1,
+        "{}: {} copies of the policy at once",
+        where_(cell),
+        cell.most_copies
+    );
+    let expected = if cell.row == Row::UndoDelete { 0 } else { 1 };
+    assert_eq!(
+        cell.copies_at_end,
+        expected,
+        "{}: policies with the plan's name at the end",
+        where_(cell)
+    );
+    assert!(
+        cell.state_as_planned,
+        "{}: the policy is not in the planned state",
+        where_(cell)
+    );
+}
+
+#[test]
+fn one_fault_at_any_step_is_recovered_with_the_policy_there_exactly_once() {
+    let cells = run_matrix(Duration::Once);
+    assert_eq!(cells.len(), Row::ALL.len() * FAULTS.len());
+    for cell in &cells {
+        assert_no_duplicate_and_as_planned(cell);
+        let Outcome::Recovered { tries } = cell.outcome else {
+            panic!("{}: {:?}", where_(cell), cell.outcome)
+        };
+        assert!((1..=2).contains(&tries), "{}: {tries} tries", where_(cell));
+    }
+}
+
+#[test]
+fn a_lost_write_answer_is_settled_by_reading_back_not_by_writing_again() {
+    let cells = run_matrix(Duration::Once);
+    for cell in cells
+        .iter()
+        .filter(|c| matches!(c.row, Row::LocationPost | Row::PolicyPost))
+    {
+        if matches!(
+            cell.fault,
+            "504 timeout" | "reset after write" | "truncated body" | "malformed JSON"
+        ) {
+            assert_eq!(
+                cell.outcome,
+                Outcome::Recovered { tries: 1 },
+                "{}: POSTed again",
+                where_(cell)
+            );
+        }
+    }
+}
+
+#[test]
+fn an_outage_at_any_step_ends_in_an_actionable_error_and_the_reviewed_plan_succeeds_afterwards() {
+    let cells = run_matrix(Duration::Outage);
+    let mut errors = 0;
+    for cell in &cells {
+        assert_no_duplicate_and_as_planned(cell);
+        match &cell.outcome {
+            Outcome::Recovered { .. } => {}
+            Outcome::ClearError {
+                message,
+                retry_worked,
+                ..
+            } => {
+                errors += 1;
+                let lower = message.to_lowercase();
+                assert!(
+                    message.split_whitespace().count() >= 6 && message.trim_end().ends_with('.'),
+                    "{}: not a sentence: {message:?}",
+                    where_(cell)
+                );
+                assert!(
+                    ACTIONS.iter().any(|a| lower.contains(a)),
+                    "{}: does not say what to do: {message:?}",
+                    where_(cell)
+                );
+                assert!(
+                    !lower.contains("error {") && !lower.contains("debug"),
+                    "{}: {message:?}",
+                    where_(cell)
+                );
+                assert!(
+                    retry_worked,
+                    "{}: the reviewed plan did not go through on retry",
+                    where_(cell)
+                );
+            }
+            Outcome::Unexpected { what } => panic!("{}: {what}", where_(cell)),
+        }
+    }
+    // The outage outlasts the client's patience at most steps; a few writes still succeed
+    // because the write commits and the read-back is not hit.
+    assert!(errors >= 48, "only {errors} cells stopped with an error");
+}
+
+#[test]
+fn the_printed_matrix_has_every_step_and_reports_no_duplicates() {
+    let table = markdown(&run_matrix(Duration::Once));
+    for row in Row::ALL {
+        assert!(table.contains(&format!("| {} |", row.label())), "{table}");
+    }
+    for (label, _) in FAULTS {
+        assert!(table.lines().next().unwrap().contains(label), "{table}");
+    }
+    assert!(table.contains("duplicates: 0 of 64 cells"), "{table}");
+    assert!(!table.contains("UNEXPECTED"), "{table}");
+}
