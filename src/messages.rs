@@ -554,9 +554,7 @@ impl ExtensionSettings {
 /// assert!(!is_guid("3e5f7a9c2b4d4c6e8f01a2b3c4d5e6f7"));
 /// ```
 pub fn is_guid(value: &str) -> bool {
-    let parts: Vec<&str> = value.split('-').collect();
-    parts.len() == 5
-        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    crate::context::is_guid(value)
 }
 
 /// The parts of `chrome.runtime.MessageSender` the background checks (other fields are ignored).

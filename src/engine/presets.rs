@@ -205,12 +205,7 @@ impl std::error::Error for PlanError {}
 
 /// Whether `s` is a GUID in the 8-4-4-4-12 form Entra uses for object ids.
 pub fn is_object_id(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
+    crate::context::is_guid(s)
 }
 
 fn push_unique(list: &mut Vec<String>, id: &str) {
