@@ -7,29 +7,10 @@ use registration_guard::blockpage::{
     BlockPage, Confidence, Recognition, SignInPageFacts, Wording,
 };
 use registration_guard::context::Cloud;
-use serde_json::Value;
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/corpora/block-page-texts.json"
-);
-
-fn corpus() -> Value {
-    let text = std::fs::read_to_string(CORPUS).unwrap_or_else(|e| {
-        panic!("block-page corpus missing at {CORPUS} ({e}): these tests need ../shared/corpora beside the repository")
-    });
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{CORPUS} is not valid JSON: {e}"))
-}
-
-fn capture(id: &str) -> Value {
-    corpus()["captures"]
-        .as_array()
-        .expect("captures array")
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("capture {id} missing from {CORPUS}"))
-        .clone()
-}
+#[path = "common/block_page_corpus.rs"]
+mod block_page_corpus;
+use block_page_corpus::{capture, corpus};
 
 fn capture_text(id: &str) -> String {
     capture(id)["text"]
