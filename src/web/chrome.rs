@@ -26,16 +26,20 @@ extern "C" {
     fn action_set_title(details: &JsValue) -> Result<Promise, JsValue>;
 }
 
-/// Plain JS objects (not `Map`s), as the extension APIs expect.
+/// Plain JS objects (not `Map`s), as the extension APIs expect. The value crosses as JSON text:
+/// serde_json is in the module anyway, and one deserializer per type keeps the wasm small.
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsValue::from_str(&e.to_string()))
+    let text = serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    js_sys::JSON::parse(&text)
 }
 
 /// Decodes a JS value into a typed message; the error text names what did not fit.
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    let text = js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| "expected a JSON value, found something that cannot be written as JSON".to_string())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
 fn get_path(path: &[&str]) -> Option<JsValue> {

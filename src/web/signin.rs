@@ -91,7 +91,7 @@ pub async fn load_settings() -> ExtensionSettings {
     if value.is_undefined() {
         return ExtensionSettings::default();
     }
-    serde_wasm_bindgen::from_value::<ExtensionSettings>(value)
+    super::chrome::from_js::<ExtensionSettings>(value)
         .ok()
         .filter(|s| s.validate().is_ok())
         .unwrap_or_default()
@@ -109,7 +109,7 @@ pub async fn save_settings(settings: &ExtensionSettings) -> Result<(), String> {
 
 async fn load_session(cloud: Cloud, client_id: &str) -> Option<Session> {
     let value = storage_read(session_get(&JsValue::from_str(SESSION_KEY)), SESSION_KEY).await.ok()?;
-    let session: Session = serde_wasm_bindgen::from_value(value).ok()?;
+    let session: Session = super::chrome::from_js(value).ok()?;
     (session.cloud == cloud && session.client_id == client_id).then_some(session)
 }
 
