@@ -307,6 +307,26 @@ fn validation_warns_about_ranges_broader_than_an_organisation_owns() {
 }
 
 #[test]
+fn broad_ipv6_ranges_are_sized_in_scientific_form() {
+    // 2^104 addresses: 2.03e31 — too long to group in thousands usefully.
+    let ok = validate_trusted_ranges("2a00::/24").unwrap();
+    let broad = ok
+        .warnings
+        .iter()
+        .find(|w| matches!(w.note, RangeNote::Broad { .. }))
+        .expect("broad warning");
+    assert!(broad.message.contains("spans 2.03e31 addresses"), "{}", broad.message);
+}
+
+#[test]
+fn shares_become_whole_percentages() {
+    assert_eq!(registration_guard::engine::cidr::whole_percent(0.5), 50);
+    assert_eq!(registration_guard::engine::cidr::whole_percent(0.874), 87);
+    assert_eq!(registration_guard::engine::cidr::whole_percent(0.996), 100);
+    assert_eq!(registration_guard::engine::cidr::whole_percent(0.0), 0);
+}
+
+#[test]
 fn validation_rewrites_ipv4_mapped_ranges_as_ipv4() {
     let ok = validate_trusted_ranges("::ffff:203.0.113.0/120").unwrap();
     assert_eq!(ok.ranges, vec![cidr("203.0.113.0/24")]);

@@ -729,12 +729,23 @@ pub fn validate_trusted_range_list(entries: &[&str]) -> Result<ValidatedRanges, 
     }
 }
 
-/// 8388608.0 → "8,388,608" (sizes up to 2^128 are shown in scientific form).
+/// 8388608.0 → "8,388,608"; sizes from 10^15 up (to 2^128) in scientific form, "3.40e38".
+/// Integer arithmetic only: the wasm module then carries no float formatter.
 fn group_thousands(n: f64) -> String {
     if n >= 1e15 {
-        return format!("{n:.2e}");
+        let (mut mantissa, mut exponent) = (n, 0u32);
+        while mantissa >= 10.0 {
+            mantissa /= 10.0;
+            exponent += 1;
+        }
+        let mut hundredths = (mantissa * 100.0).round() as u64;
+        if hundredths >= 1000 {
+            hundredths /= 10;
+            exponent += 1;
+        }
+        return format!("{}.{:02}e{exponent}", hundredths / 100, hundredths % 100);
     }
-    let digits = format!("{}", n as u64);
+    let digits = (n as u64).to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -743,4 +754,9 @@ fn group_thousands(n: f64) -> String {
         out.push(ch);
     }
     out
+}
+
+/// A share (0.0–1.0) as a whole percentage for messages: 0.874 → 87.
+pub fn whole_percent(share: f64) -> u64 {
+    (share * 100.0).round() as u64
 }

@@ -35,7 +35,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::engine::cidr::{Cidr, RangeSet};
+use crate::engine::cidr::{whole_percent, Cidr, RangeSet};
 use crate::engine::model::{
     BuiltInControl, ClientAppType, ConditionalAccessPolicy, DevicePlatform, GrantOperator,
     GuestOrExternalUserType, NamedLocation, PolicyState, PolicyTemplate, TenantSnapshot, ALL,
@@ -958,10 +958,10 @@ impl Assessor<'_> {
             self.shortfall(
                 CoverageCode::CatchAllTrustedRanges,
                 format!(
-                    "The locations \"{name}\" exempts cover {:.0}% of IPv4 and {:.0}% of public IPv6 addresses, so it \
+                    "The locations \"{name}\" exempts cover {}% of IPv4 and {}% of public IPv6 addresses, so it \
                      practically never applies. Keep only your own offices' and VPN's public ranges trusted.",
-                    exempted.ipv4_share() * 100.0,
-                    exempted.ipv6_global_share() * 100.0
+                    whole_percent(exempted.ipv4_share()),
+                    whole_percent(exempted.ipv6_global_share())
                 ),
             );
         }

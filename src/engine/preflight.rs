@@ -26,7 +26,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::engine::cidr::{Cidr, RangeSet, CATCH_ALL_SHARE};
+use crate::engine::cidr::{whole_percent, Cidr, RangeSet, CATCH_ALL_SHARE};
 use crate::engine::coverage::{
     assess, assess_policy, ranges_of, Control, Counts, CoverageCode, Reach, Source, Verdict,
 };
@@ -382,12 +382,12 @@ fn trusted_locations(input: &PreflightInput, out: &mut Findings) {
             Severity::Blocker,
             "Trusted ranges cover almost every address",
             format!(
-                "The trusted locations together cover {:.0}% of IPv4 and {:.0}% of public IPv6 addresses (the limit \
-                 used here is {:.0}%): nearly every sign-in counts as trusted, so a policy for untrusted locations would \
+                "The trusted locations together cover {}% of IPv4 and {}% of public IPv6 addresses (the limit \
+                 used here is {}%): nearly every sign-in counts as trusted, so a policy for untrusted locations would \
                  practically never apply. Narrow the trusted locations to your own public ranges first.",
-                all.ipv4_share() * 100.0,
-                all.ipv6_global_share() * 100.0,
-                CATCH_ALL_SHARE * 100.0
+                whole_percent(all.ipv4_share()),
+                whole_percent(all.ipv6_global_share()),
+                whole_percent(CATCH_ALL_SHARE)
             ),
         );
     }
