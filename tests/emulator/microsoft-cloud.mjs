@@ -7,6 +7,13 @@
 // answer is acted out as the real hosts would fail: a delay, a reset connection, or a body cut
 // short under its full Content-Length.
 //
+// Every answer closes its connection (`Connection: close`), so each request arrives on a fresh
+// one. Real Graph speaks HTTP/2, where a reset stream reaches the caller's fetch as a network
+// error. Over HTTP/1.1 keep-alive, Chromium instead silently resends a request whose REUSED
+// socket drops before any answer byte (it takes it for a stale idle socket): a 'reset' fault
+// would be hidden from the extension and a reset POST sent twice. Fresh connections keep the
+// faults meaning what they say.
+//
 //   const emulator = await startMicrosoftCloud({ extensionApp: { redirectUri } });
 //   emulator.tenant.addGraphFault('GET', '/identity/conditionalAccess/policies', { kind: 'throttle', retryAfterS: 7 });
 //   … browser or https requests …
@@ -90,6 +97,7 @@ function actOut(answer, req, res) {
     headers[key] = key in headers ? [].concat(headers[key], value) : value;
   }
   headers['content-length'] = String(body.length);
+  headers.connection = 'close';
   res.writeHead(answer.status, headers);
   if (transport.kind === 'truncateAfter') {
     // Full Content-Length, part of the body, then the connection drops: the client must notice

@@ -306,6 +306,19 @@ describe('the emulated Microsoft cloud (sign-in and Graph hosts answered by the 
     assert.deepEqual(JSON.parse(post.body), CLASSIC_POLICY, 'the log keeps the exact body received');
   });
 
+  test('every answer closes its connection, so a reset never hits a reused socket the browser would silently retry on', async () => {
+    const token = emulator.tenant.issueAdminToken(['Policy.Read.All']);
+    const ok = await graph(emulator, token, 'GET', '/v1.0/identity/conditionalAccess/policies');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.connection, 'close');
+    const { verifier, challenge } = pkce();
+    const login = await authorize(emulator, { challenge });
+    assert.equal(login.status, 302);
+    assert.equal(login.headers.connection, 'close');
+    const tokens = await redeem(emulator, { code: new URL(login.headers.location).searchParams.get('code'), verifier });
+    assert.equal(tokens.headers.connection, 'close');
+  });
+
   test('a reset before commit drops the connection and nothing is created', async () => {
     const token = emulator.tenant.issueAdminToken(['Policy.ReadWrite.ConditionalAccess']);
     const before = emulator.tenant.policies().length;
