@@ -18,6 +18,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{Document, Element, Event, HtmlElement, KeyboardEvent, MessageEvent, MessagePort};
 
 /// `chrome.storage.local` key: `true` once the admin collapsed the panel, `false` once they opened it.
+/// `panel.js` starts reading it before the wasm module has loaded.
 const COLLAPSED_KEY: &str = "panelCollapsed";
 
 /// Where the panel runs.
@@ -68,9 +69,10 @@ struct Panel {
 pub struct PanelHandle(Rc<RefCell<Panel>>);
 
 /// Entry point of `panel.html`. `early` holds the `message` events that arrived while the wasm
-/// module was loading; they are judged exactly like later ones.
+/// module was loading; they are judged exactly like later ones. `stored` is the pending
+/// `chrome.storage.local.get(COLLAPSED_KEY)` that `panel.js` started while the module loaded.
 #[wasm_bindgen]
-pub fn start_panel(early: js_sys::Array) -> Result<(), JsValue> {
+pub fn start_panel(early: js_sys::Array, stored: js_sys::Promise) -> Result<(), JsValue> {
     let doc = dom::document()?;
     let body = doc.body().ok_or_else(|| JsValue::from_str("Registration Guard: panel.html has no body"))?;
     let root = dom::by_id(&doc, "rg-panel")?;
@@ -93,10 +95,13 @@ pub fn start_panel(early: js_sys::Array) -> Result<(), JsValue> {
     listener.forget();
 
     spawn_local(async move {
-        let collapsed = chrome::local_bool(COLLAPSED_KEY).await.unwrap_or_else(|e| {
-            dom::warn(&format!("Registration Guard could not read its saved panel state: {e:?}"));
-            None
-        });
+        let collapsed = match wasm_bindgen_futures::JsFuture::from(stored).await {
+            Ok(items) => js_sys::Reflect::get(&items, &JsValue::from_str(COLLAPSED_KEY)).ok().and_then(|v| v.as_bool()),
+            Err(e) => {
+                dom::warn(&format!("Registration Guard could not read its saved panel state: {e:?}"));
+                None
+            }
+        };
         panel.set_collapsed_preference(collapsed.unwrap_or(false));
     });
     Ok(())
