@@ -144,7 +144,8 @@ pub const FAULTS: [(&str, Fault); 8] = [
 pub enum Outcome {
     /// The step succeeded after `tries` requests of that step.
     Recovered { tries: usize },
-    /// The flow stopped with this message; `retry_worked` says whether the admin's reviewed
+    /// The flow stopped with this message (the error and what the flow knows the tenant holds, as
+    /// the panel shows them); `retry_worked` says whether the admin's reviewed
     /// plan, tried again, reached the tenant; `already_there` that the retry's fresh read found
     /// the policy the first attempt had created (and refused to create it twice).
     ClearError {
@@ -340,6 +341,15 @@ fn read_and_confirm(
     (h.drive(flow, confirmed), Some(plan))
 }
 
+/// The error sentence the panel shows after a creation stopped: the error, then what the flow
+/// knows the tenant holds from it (src/web/flow_view.rs does the same).
+fn panel_message(error: &registration_guard::graph::errors::GraphError, flow: &ApplyFlow) -> String {
+    match flow.failure_note() {
+        Some(note) => format!("{error} {note}"),
+        None => error.to_string(),
+    }
+}
+
 /// How long a fault lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Duration {
@@ -413,6 +423,7 @@ pub fn run_cell(row: Row, label: &'static str, fault: Fault, duration: Duration)
                 tries: h.tries(row, from),
             },
             Step::Failed { error } => {
+                let message = panel_message(&error, &flow);
                 h.tenant.faults.clear();
                 // The admin presses Apply again: the flow re-reads the tenant and the reviewed
                 // plan is confirmed unchanged.
@@ -421,7 +432,7 @@ pub fn run_cell(row: Row, label: &'static str, fault: Fault, duration: Duration)
                 let already_there = matches!(retry, Step::Blocked { .. }) && h.copies() == 1;
                 let retry_worked = matches!(retry, Step::Created { .. }) || already_there;
                 Outcome::ClearError {
-                    message: error.to_string(),
+                    message,
                     retry_worked,
                     already_there,
                 }

@@ -129,3 +129,51 @@ fn the_printed_matrix_has_every_step_and_reports_no_duplicates() {
     assert!(table.contains("duplicates: 0 of 64 cells"), "{table}");
     assert!(!table.contains("UNEXPECTED"), "{table}");
 }
+
+/// The message a cell's outage ended with (the panel's sentence), and whether the retry worked.
+fn outage_message(row: Row, label: &str) -> (String, bool) {
+    let (label, fault) = FAULTS.iter().copied().find(|(l, _)| *l == label).expect("a column of the matrix");
+    match matrix::run_cell(row, label, fault, Duration::Outage).outcome {
+        Outcome::ClearError { message, retry_worked, .. } => (message, retry_worked),
+        other => panic!("{row:?} × {label}: {other:?}"),
+    }
+}
+
+#[test]
+fn a_post_outage_that_reading_back_proves_unsaved_says_nothing_was_created_and_trying_again_is_safe() {
+    for (row, list) in [(Row::PolicyPost, "policies"), (Row::LocationPost, "named locations")] {
+        for label in ["500", "503", "reset before write"] {
+            let (message, retry_worked) = outage_message(row, label);
+            let note = format!(
+                "Nothing was created: reading the {list} back shows Microsoft Graph did not save it, so trying again is safe."
+            );
+            assert!(message.ends_with(&note), "{row:?} × {label}: {message}");
+            assert!(!message.contains("Could not confirm"), "{row:?} × {label}: {message}");
+            assert!(retry_worked, "{row:?} × {label}");
+        }
+    }
+    // The POST's own error comes first: what went wrong, then what it left behind.
+    let (message, _) = outage_message(Row::PolicyPost, "500");
+    assert!(message.starts_with("Microsoft Graph had a server error (HTTP 500)"), "{message}");
+}
+
+#[test]
+fn a_post_throttled_on_every_try_says_graph_refused_before_acting() {
+    let (message, retry_worked) = outage_message(Row::PolicyPost, "429 Retry-After");
+    assert!(message.starts_with("Microsoft Graph is throttling requests"), "{message}");
+    assert!(
+        message.ends_with("Nothing was created: Microsoft Graph refused every attempt before acting, so trying again is safe."),
+        "{message}"
+    );
+    assert!(retry_worked);
+}
+
+#[test]
+fn a_read_back_that_cannot_be_read_leaves_the_outcome_unknown_and_claims_nothing() {
+    for label in ["500", "truncated body", "reset before write"] {
+        let (message, retry_worked) = outage_message(Row::ReadBack, label);
+        assert!(message.starts_with("Could not confirm the outcome of creating the Conditional Access policy"), "{label}: {message}");
+        assert!(!message.contains("Nothing was created"), "{label}: {message}");
+        assert!(retry_worked, "{label}: the fresh review finds the saved policy");
+    }
+}

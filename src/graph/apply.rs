@@ -8,6 +8,8 @@
 //!        ─▶ 201 ─▶ Live { policy id, portal link }
 //!        ─▶ no answer / 5xx / garbled 201 ─▶ Reconciling: GET policies, look for ours
 //!               ─▶ found ─▶ Live        ─▶ not found ─▶ POST once more (at most two POSTs in all)
+//!               ─▶ not found after the second ─▶ Failed with the POST's own error: nothing was
+//!                  saved, so trying again is safe ([`ApplyFlow::failure_note`] says so)
 //! enforce ─▶ PATCH state enabled · undo ─▶ PATCH state disabled, or DELETE
 //! ```
 //!
@@ -189,6 +191,20 @@ struct Creation {
     attempts: Attempts,
     /// Set while reading back: the path of the page being read.
     reconciling: Option<String>,
+    /// Why the last POST's outcome was unclear: the error to show if reading back proves that
+    /// nothing was saved.
+    last_error: Option<GraphError>,
+}
+
+/// What a creation that stopped is known to have left in the tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NotSaved {
+    target: Target,
+    /// Reading back proved it absent (otherwise Graph refused every attempt before acting).
+    read_back: bool,
+    /// The trusted location this apply created before the policy failed.
+    location_created: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -197,11 +213,13 @@ enum Phase {
     Idle,
     Reading { preflight: Box<Preflight> },
     Review { read: Box<PreflightRead> },
-    Creating { creation: Creation, policy_body: Value, state: PolicyState },
+    /// `location_created`: the display name of the trusted location this apply created first.
+    Creating { creation: Creation, policy_body: Value, state: PolicyState, location_created: Option<String> },
     Live { policy_id: String, state: PolicyState },
     Changing { policy_id: String, from: PolicyState, to: Option<PolicyState>, attempts: Attempts },
     Deleted { policy_id: String },
-    Failed,
+    /// `not_saved`: set when the failed creation is known to have written nothing.
+    Failed { not_saved: Option<NotSaved> },
 }
 
 /// The apply flow. Serializable, so the background worker can keep it in session storage.
@@ -260,7 +278,7 @@ impl ApplyFlow {
 
     /// Starts the preflight read.
     pub fn start(&mut self) -> Step {
-        if self.in_flight.is_some() || !matches!(self.phase, Phase::Idle | Phase::Review { .. } | Phase::Failed) {
+        if self.in_flight.is_some() || !matches!(self.phase, Phase::Idle | Phase::Review { .. } | Phase::Failed { .. }) {
             return Step::Ignored;
         }
         let mut preflight =
@@ -300,7 +318,7 @@ impl ApplyFlow {
             Some(location) => Creation::new(Target::Location, location.body()),
             None => Creation::new(Target::Policy, policy_body.clone()),
         };
-        self.phase = Phase::Creating { creation, policy_body, state };
+        self.phase = Phase::Creating { creation, policy_body, state, location_created: None };
         self.post_creation(None)
     }
 
@@ -365,8 +383,45 @@ impl ApplyFlow {
     }
 
     fn fail(&mut self, error: GraphError) -> Step {
-        self.phase = Phase::Failed;
+        self.phase = Phase::Failed { not_saved: None };
         Step::Failed { error }
+    }
+
+    /// Stops a creation that is known to have written nothing (see [`ApplyFlow::failure_note`]).
+    fn fail_unsaved(&mut self, error: GraphError, read_back: bool) -> Step {
+        let not_saved = match &self.phase {
+            Phase::Creating { creation, location_created, .. } => {
+                Some(NotSaved { target: creation.target, read_back, location_created: location_created.clone() })
+            }
+            _ => None,
+        };
+        self.phase = Phase::Failed { not_saved };
+        Step::Failed { error }
+    }
+
+    /// After a creation stopped with [`Step::Failed`]: a sentence saying what the tenant holds
+    /// from it when that is known — nothing (so the admin can retry without fear of a duplicate),
+    /// or only the trusted location created first. `None` otherwise; an unclear outcome is the
+    /// error's own message ([`GraphError::WriteUnconfirmed`]).
+    pub fn failure_note(&self) -> Option<String> {
+        let Phase::Failed { not_saved: Some(n) } = &self.phase else { return None };
+        let how = if n.read_back {
+            match n.target {
+                Target::Location => "reading the named locations back shows Microsoft Graph did not save it",
+                Target::Policy => "reading the policies back shows Microsoft Graph did not save it",
+            }
+        } else {
+            "Microsoft Graph refused every attempt before acting"
+        };
+        Some(match (n.target, &n.location_created) {
+            (Target::Location, _) | (Target::Policy, None) => {
+                format!("Nothing was created: {how}, so trying again is safe.")
+            }
+            (Target::Policy, Some(location)) => format!(
+                "The trusted location “{location}” was created; the policy was not ({how}), so trying again is \
+                 safe and uses that location."
+            ),
+        })
     }
 
     fn preflight_step(&mut self, step: PreflightStep) -> Step {
@@ -453,8 +508,11 @@ impl ApplyFlow {
                     NextMove::Reconcile => {
                         creation.attempts = Attempts::default();
                         creation.reconciling = Some(target.collection().to_owned());
+                        creation.last_error = Some(error);
                         self.send_reconcile(Some(Wait { ms: RECONCILE_DELAY_MS, reason: WaitReason::CheckingWrite }))
                     }
+                    // Still throttled after every wait: refused each time, so nothing was written.
+                    NextMove::GiveUp if matches!(error, GraphError::Throttled { .. }) => self.fail_unsaved(error, false),
                     NextMove::GiveUp => self.fail(error),
                 }
             }
@@ -521,18 +579,26 @@ impl ApplyFlow {
                 self.creation().attempts = Attempts::default();
                 self.post_creation(None)
             }
-            None => self.fail(GraphError::WriteUnconfirmed { operation: creation.target.operation() }),
+            // Not there after the second POST either: nothing was saved, so the POST's own error
+            // is the news, and trying again later cannot make a duplicate.
+            None => {
+                let error = creation
+                    .last_error
+                    .unwrap_or(GraphError::WriteUnconfirmed { operation: creation.target.operation() });
+                self.fail_unsaved(error, true)
+            }
         }
     }
 
     fn created(&mut self, id: String, confirmed_by_reread: bool) -> Step {
-        let Phase::Creating { creation, policy_body, state } = &self.phase else { return Step::Ignored };
+        let Phase::Creating { creation, policy_body, state, .. } = &self.phase else { return Step::Ignored };
         match creation.target {
             // The location exists; the policy (which excludes AllTrusted) comes next.
             Target::Location => {
                 let next = Creation::new(Target::Policy, policy_body.clone());
+                let location = creation.body.get("displayName").and_then(Value::as_str).map(str::to_owned);
                 let (policy_body, state) = (policy_body.clone(), *state);
-                self.phase = Phase::Creating { creation: next, policy_body, state };
+                self.phase = Phase::Creating { creation: next, policy_body, state, location_created: location };
                 self.post_creation(None)
             }
             Target::Policy => {
@@ -594,7 +660,7 @@ impl ApplyFlow {
 
 impl Creation {
     fn new(target: Target, body: Value) -> Self {
-        Creation { target, body, posts: 0, attempts: Attempts::default(), reconciling: None }
+        Creation { target, body, posts: 0, attempts: Attempts::default(), reconciling: None, last_error: None }
     }
 }
 
