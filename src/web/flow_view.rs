@@ -16,7 +16,7 @@ use crate::engine::model::PolicyState;
 use crate::engine::preflight::{FindingCode, PreflightFinding, Severity};
 use crate::engine::presets::{build_plan, Plan, PlanOptions, Preset};
 use crate::graph::apply::{ApplyFlow, ApplySettings, NewTrustedLocation, Step, Undo};
-use crate::graph::errors::ErrorContext;
+use crate::graph::errors::{ErrorContext, GraphError};
 use crate::graph::retry::RetryPolicy;
 use crate::graph::{policy_portal_link, GraphEndpoints};
 use crate::messages::ExtensionSettings;
@@ -38,8 +38,9 @@ enum Stage {
     /// Reading or writing; the text says what (and any wait Graph asked for).
     Working { text: String },
     Review,
-    /// The policy exists (created now, or an equivalent one found): Enforce / Undo.
-    Live { policy_id: String, name: String, state: PolicyState, created: bool, confirmed_by_reread: bool },
+    /// The policy exists (created now, or an equivalent one found): Enforce / Undo. `problem`:
+    /// why the last Enforce or Undo did not go through (the buttons stay, to press again).
+    Live { policy_id: String, name: String, state: PolicyState, created: bool, confirmed_by_reread: bool, problem: Option<String> },
     Deleted { name: String },
     Failed { message: String },
 }
@@ -304,8 +305,12 @@ impl FlowView {
             let step = {
                 let mut flow = view.0.borrow_mut();
                 flow.cloud = cloud;
-                flow.preset = settings.default_preset;
-                flow.turn_on = settings.default_state == PolicyState::Enabled;
+                // The options' defaults fill the first review only: after an error, "Try again" shows
+                // the preset and state the admin had chosen (the location fields are kept as typed).
+                if flow.flow.is_none() {
+                    flow.preset = settings.default_preset;
+                    flow.turn_on = settings.default_state == PolicyState::Enabled;
+                }
                 let apply_settings = ApplySettings {
                     tenant_id: signed_in.account.as_ref().and_then(|a| a.tenant_id.clone()),
                     break_glass: settings.break_glass.iter().map(|b| b.id.clone()).collect(),
@@ -420,7 +425,7 @@ impl FlowView {
                 Step::Created { policy_id, state, confirmed_by_reread, .. } => {
                     let mut flow = self.0.borrow_mut();
                     let name = flow.creating.clone();
-                    flow.stage = Stage::Live { policy_id, name, state, created: true, confirmed_by_reread };
+                    flow.stage = Stage::Live { policy_id, name, state, created: true, confirmed_by_reread, problem: None };
                     break;
                 }
                 Step::StateChanged { state, .. } => {
@@ -445,7 +450,26 @@ impl FlowView {
                     break;
                 }
                 Step::Failed { error } => {
-                    self.0.borrow_mut().stage = Stage::Failed { message: error.to_string() };
+                    let mut flow = self.0.borrow_mut();
+                    let flow = &mut *flow;
+                    let known = flow.flow.as_ref().and_then(|f| f.policy()).map(|(_, state)| state);
+                    match (known, &mut flow.stage) {
+                        // Enforce or Undo failed: the policy is still there, so its view stays with the
+                        // reason beside the buttons that act on it.
+                        (Some(known), Stage::Live { state, problem, .. }) => {
+                            *state = known;
+                            *problem = Some(change_problem(&error));
+                            flow.notice = None;
+                        }
+                        _ => {
+                            let note = flow.flow.as_ref().and_then(ApplyFlow::failure_note);
+                            let message = match note {
+                                Some(note) => format!("{error} {note}"),
+                                None => error.to_string(),
+                            };
+                            flow.stage = Stage::Failed { message };
+                        }
+                    }
                     break;
                 }
                 Step::Ignored => break,
@@ -455,8 +479,17 @@ impl FlowView {
         self.render();
     }
 
+    /// Shows what the flow is doing (a wait Graph asked for, a renewal). On the policy's own view
+    /// (Enforce, Undo) the text goes in its notice, so its name, state and link stay in sight.
     fn working(&self, text: String) {
-        self.0.borrow_mut().stage = Stage::Working { text };
+        {
+            let mut flow = self.0.borrow_mut();
+            if matches!(flow.stage, Stage::Live { .. }) {
+                flow.notice = Some(text);
+            } else {
+                flow.stage = Stage::Working { text };
+            }
+        }
         self.render();
     }
 
@@ -514,13 +547,16 @@ impl FlowView {
                 };
                 let state = PolicyState::EnabledForReportingButNotEnforced;
                 flow.flow = Some(ApplyFlow::for_existing(GraphEndpoints::for_cloud(flow.cloud), settings, super::signin::random_seed(), &id, state));
-                flow.stage = Stage::Live { policy_id: id, name, state, created: false, confirmed_by_reread: false };
+                flow.stage = Stage::Live { policy_id: id, name, state, created: false, confirmed_by_reread: false, problem: None };
             }
             let Some(apply) = flow.flow.as_mut() else { return };
             let step = act(apply);
             if matches!(step, Step::Send { .. }) {
                 flow.confirm = None;
                 flow.notice = Some("Saving the change…".into());
+                if let Stage::Live { problem, .. } = &mut flow.stage {
+                    *problem = None;
+                }
             }
             step
         };
@@ -664,7 +700,7 @@ impl Flow {
                 dom::append(s, &p)?;
             }
             Stage::Review => self.draw_review()?,
-            Stage::Live { policy_id, name, state, created, confirmed_by_reread } => {
+            Stage::Live { policy_id, name, state, created, confirmed_by_reread, problem } => {
                 let result = el(&doc, "div", "rg-result")?;
                 result.set_attribute("data-testid", "result")?;
                 let headline = if created {
@@ -675,6 +711,11 @@ impl Flow {
                 dom::append(&result, &text_el(&doc, "p", "rg-result-title", &headline)?)?;
                 if confirmed_by_reread {
                     dom::append(&result, &text_el(&doc, "p", "rg-small", "Microsoft Graph's answer was lost; Registration Guard read the policies back and found it, so nothing was created twice.")?)?;
+                }
+                if let Some(problem) = &problem {
+                    let p = text_el(&doc, "p", "rg-error", problem)?;
+                    attrs(&p, &[("data-testid", "flow-error"), ("role", "alert")])?;
+                    dom::append(&result, &p)?;
                 }
                 let link = text_el(&doc, "a", "rg-link", "Open the policy in the portal")?;
                 attrs(&link, &[("href", &policy_portal_link(self.cloud, &policy_id)), ("target", "_blank"), ("rel", "noopener noreferrer"), ("data-testid", "portal-link")])?;
@@ -961,6 +1002,19 @@ impl Flow {
             _ => "require MFA",
         }));
         lines
+    }
+}
+
+/// Why an Enforce or Undo did not go through. When the answer was lost the change may have been
+/// saved anyway; setting a state and deleting are safe to repeat, so the advice is the same button.
+fn change_problem(error: &GraphError) -> String {
+    if error.is_ambiguous_for_write() {
+        format!(
+            "{error} The change may have been saved before the answer was lost: pressing the same button again \
+             is safe, and shows the policy's state once Microsoft Graph answers."
+        )
+    } else {
+        error.to_string()
     }
 }
 
