@@ -37,7 +37,16 @@ export const TIME_LAPSE = 20;
  * that never happens to an admin. Outages of 500 or 503 therefore run only 2× faster.
  */
 export function timeLapseFor(fault, { outage = false } = {}) {
-  return outage && ['internalError', 'serviceUnavailable'].includes(fault.fault.kind) ? 2 : TIME_LAPSE;
+  return leavesChromiumBackingOff(fault, { outage }) ? 2 : TIME_LAPSE;
+}
+
+/**
+ * Whether a cell leaves Chromium's extension throttle counting failures for an address: its state
+ * lives as long as the browser (two minutes per address), so the next cell would inherit it. Such
+ * cells end with a fresh browser (see `runCell`).
+ */
+function leavesChromiumBackingOff(fault, { outage = false } = {}) {
+  return outage && ['internalError', 'serviceUnavailable'].includes(fault.fault.kind);
 }
 /** Requests an outage hits in a row: more than any step's retries (as in the native matrix). */
 export const OUTAGE_TIMES = 12;
@@ -128,8 +137,19 @@ export const FAULTS = [
   { label: 'truncated body', fault: { kind: 'truncatedBody' } },
 ];
 
-/** Steps whose outage variant is run (every write that creates something, and the read-back). */
-export const OUTAGE_STEPS = ['locationPost', 'policyPost', 'readBack', 'enforce', 'undoDelete'];
+/** Steps whose outage variant is run: the writes that create something, the read-back, Enforce. */
+export const OUTAGE_STEPS = ['locationPost', 'policyPost', 'readBack', 'enforce'];
+
+/**
+ * The cells run in these lanes at once, each with its own emulated cloud and browser, one cell
+ * after another inside a lane: a cell's time is mostly the panel's (shortened) waits, so lanes
+ * overlap them instead of adding them up.
+ */
+export const LANES = [
+  { name: 'the preflight and the trusted location', steps: ['batch', 'batchInner', 'locationPost'] },
+  { name: 'the policy POST and its read-back', steps: ['policyPost', 'readBack'] },
+  { name: 'Enforce and Undo', steps: ['enforce', 'undoDisable', 'undoDelete'] },
+];
 
 /** Phrases that tell the admin what to do next. */
 export const ACTIONS = ['try again', 'trying again', 'check', 'reload', 'wait', 'sign in', 'press'];
@@ -171,6 +191,13 @@ export async function startSession() {
   }
   session.extensionId = session.browser.extensionId;
   session.redirectUri = `https://${session.extensionId}.chromiumapp.org/`;
+  session.restartBrowser = async () => {
+    await session.browser.close();
+    session.browser = await launchBrowser(session.emulator);
+    await installTimeLapse(session.browser.context);
+    // A new profile holds no sign-in: the next cell starts from the scenario and signs in again.
+    session.matrixScenario = null;
+  };
   session.close = async () => {
     await session.browser.close();
     await session.emulator.close();
@@ -245,7 +272,8 @@ function copies(session, name, kind = 'policies') {
  * was observed:
  * `{step, fault, outage, outcome: 'recovered' | 'error' | 'unexpected', tries, error, errorShownWith,
  *   retry: 'created' | 'found' | 'changed' | null, mostCopies, copiesAtEnd, asPlanned, choicesKept,
- *   reviewedChoices, choicesAfterError, confirmedByReread, resultAfter, what}`: `errorShownWith` is
+ *   reviewedChoices, choicesAfterError, confirmedByReread, resultAfter, graph, what}`: `graph` lists
+ *   the Graph requests the tenant answered in the cell; `errorShownWith` is
  *   what the policy's view showed beside an Enforce/Undo error, `resultAfter` that view at the end.
  * Assertions are the caller's; the cell only records, so the table can show any outcome.
  */
@@ -269,11 +297,12 @@ export async function runCell(session, step, fault, { outage = false } = {}) {
   };
 
   if (step.phase === 'read') arm();
+  // Counted from here: a panel that still holds a sign-in reads the tenant as soon as it opens.
+  let from = tenant.requests.length;
+  const tries = () => tenant.requests.slice(from).filter(step.isStep).length;
   const { page, frame } = await openPanel(session);
   try {
     await setTimeLapse(frame, timeLapseFor(fault, { outage }));
-    let from = tenant.requests.length;
-    const tries = () => tenant.requests.slice(from).filter(step.isStep).length;
 
     // 1. Check the tenant: sign-in, then the preflight batch (at once when the panel still holds
     // a sign-in, after the admin's "Check" otherwise).
@@ -410,7 +439,10 @@ export async function runCell(session, step, fault, { outage = false } = {}) {
     cell.asPlanned = step.target === null ? live === null : live?.state === step.target;
     return cell;
   } finally {
+    cell.graph = tenant.requests.filter((r) => !/\/oauth2\//.test(r.pathAndQuery))
+      .map((r) => `${r.method} ${r.pathAndQuery.split('?')[0]} ${r.status}${r.transport === 'normal' ? '' : ` ${r.transport}`}`);
     await page.close();
+    if (leavesChromiumBackingOff(fault, { outage })) await session.restartBrowser();
   }
 }
 
@@ -437,31 +469,42 @@ export function markdown(cells) {
   return out;
 }
 
-/** Runs every cell (and the outage variant of OUTAGE_STEPS) and prints both tables. */
-async function printTables() {
+/** Runs one lane's cells, once then as outages, in a session of its own. */
+async function runLane(lane) {
   const session = await startSession();
   try {
-    const started = Date.now();
-    const once = [];
-    for (const step of STEPS) for (const fault of FAULTS) once.push(await runCell(session, step, fault));
-    const outage = [];
-    for (const step of STEPS.filter((s) => OUTAGE_STEPS.includes(s.id))) {
-      for (const fault of FAULTS) outage.push(await runCell(session, step, fault, { outage: true }));
+    const cells = [];
+    const steps = STEPS.filter((s) => lane.steps.includes(s.id));
+    for (const step of steps) for (const fault of FAULTS) cells.push(await runCell(session, step, fault));
+    for (const step of steps.filter((s) => OUTAGE_STEPS.includes(s.id))) {
+      for (const fault of FAULTS) cells.push(await runCell(session, step, fault, { outage: true }));
     }
-    process.stdout.write(`One fault at one step, in the browser:\n\n${markdown(once)}\n`);
-    process.stdout.write(`The fault repeats at that step until the panel gives up (outage), then the admin presses the button again:\n\n${markdown(outage)}\n`);
-    const errors = outage.filter((c) => c.outcome === 'error');
-    process.stdout.write(`Error sentences the panel showed in the outage cells (${errors.length}):\n\n`);
-    for (const message of [...new Set(errors.map((c) => c.error))]) process.stdout.write(`- ${message}\n`);
-    process.stdout.write(`\n${once.length + outage.length} cells in ${Math.round((Date.now() - started) / 1000)} s\n`);
+    return cells;
   } finally {
     await session.close();
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Runs every cell (and the outage variant of OUTAGE_STEPS) and prints both tables. */
+async function printTables() {
+  const started = Date.now();
+  const cells = (await Promise.all(LANES.map(runLane))).flat();
+  const once = cells.filter((c) => !c.outage);
+  const outage = cells.filter((c) => c.outage);
+  process.stdout.write(`One fault at one step, in the browser:\n\n${markdown(once)}\n`);
+  process.stdout.write('The fault repeats at that step until the panel gives up (outage), then the admin presses the button again:'
+    + `\n\n${markdown(outage)}\n`);
+  const errors = cells.filter((c) => c.outcome === 'error');
+  process.stdout.write(`The error sentences the panel showed (${errors.length} cells):\n\n`);
+  for (const message of [...new Set(errors.map((c) => c.error))]) process.stdout.write(`- ${message}\n`);
+  process.stdout.write(`\n${cells.length} cells in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  if (process.argv.includes('--json')) process.stdout.write(`\n${JSON.stringify(cells, null, 1)}\n`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (!process.argv.includes('--table')) {
-    process.stderr.write('usage: node tests/e2e/fault-matrix.mjs --table   (prints the fault matrix observed in the browser)\n');
+    process.stderr.write('usage: node tests/e2e/fault-matrix.mjs --table [--json]   (prints the fault matrix observed in the '
+      + 'browser; --json adds every cell as observed)\n');
     process.exit(2);
   }
   await printTables();

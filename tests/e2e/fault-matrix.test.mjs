@@ -6,13 +6,10 @@
 // panel after which the admin's button goes through with their choices still on screen — and
 // never with two policies. The steps, faults and how each is reached: tests/e2e/fault-matrix.mjs
 // (`node tests/e2e/fault-matrix.mjs --table` prints what this file asserts, for the README).
-//
-// The cells run in three lanes at once, each with its own emulated cloud and browser, and one
-// cell after another inside a lane: a cell's wait is mostly the panel's (shortened) back-off, so
-// lanes overlap those waits instead of adding them up.
+// The cells run in the lanes of LANES at once, one after another inside a lane.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ACTIONS, FAULTS, OUTAGE_STEPS, STEPS, runCell, startSession } from './fault-matrix.mjs';
+import { ACTIONS, FAULTS, LANES, OUTAGE_STEPS, STEPS, runCell, startSession } from './fault-matrix.mjs';
 
 /** The states the policy's view names after Enforce and Undo › Turn it off. */
 const STATE_LABELS = { enabled: 'On', disabled: 'Off' };
@@ -52,10 +49,11 @@ const step = (id) => STEPS.find((s) => s.id === id);
 const fault = (label) => FAULTS.find((f) => f.label === label);
 
 /**
- * A lane: its own cloud and browser; inside it every cell of `ids` once, then as an outage where
- * OUTAGE_STEPS lists the step, then `more(session)`, one after another.
+ * A lane of LANES: its own cloud and browser; inside it every cell of its steps once, then as an
+ * outage where OUTAGE_STEPS lists the step, then `more(session)`, one after another.
  */
-function lane(name, ids, more) {
+function lane(index, more) {
+  const { name, steps: ids } = LANES[index];
   describe(name, { concurrency: 1 }, () => {
     let session;
     before(async () => { session = await startSession(); });
@@ -82,8 +80,12 @@ function lane(name, ids, more) {
   });
 }
 
-describe('the fault matrix in the browser: every Graph step of the apply × every fault', { concurrency: 3, timeout: 600_000 }, () => {
-  lane('the preflight and the trusted location', ['batch', 'batchInner', 'locationPost'], (session) => {
+describe('the fault matrix in the browser: every Graph step of the apply × every fault', { concurrency: LANES.length, timeout: 600_000 }, () => {
+  test('the lanes run every step of the matrix exactly once', () => {
+    assert.deepEqual(LANES.flatMap((l) => l.steps).sort(), STEPS.map((s) => s.id).sort());
+  });
+
+  lane(0, (session) => {
     describe('what the panel says after an outage', { concurrency: 1 }, () => {
       test('a policy POST failing twice, with the read-back showing nothing saved, says nothing was created and trying again is safe', async () => {
         const cell = await runCell(session(), step('policyPost'), fault('500'), { outage: true });
@@ -106,9 +108,9 @@ describe('the fault matrix in the browser: every Graph step of the apply × ever
     });
   });
 
-  lane('the policy POST and its read-back', ['policyPost', 'readBack']);
+  lane(1);
 
-  lane('Enforce and Undo', ['enforce', 'undoDisable', 'undoDelete'], (session) => {
+  lane(2, (session) => {
     describe('a lost answer to the policy POST', { concurrency: 1 }, () => {
       for (const label of ['504 timeout', 'reset after write', 'malformed JSON', 'truncated body']) {
         test(`${label}: settled by reading the policies back, never by a second POST`, async () => {
