@@ -197,8 +197,8 @@ impl Cell {
 }
 
 /// The client and the simulated tenant, with every request the client sent.
-struct Harness {
-    tenant: SimTenant,
+pub struct Harness {
+    pub tenant: SimTenant,
     token: String,
     now: u64,
     sent: Vec<HttpRequest>,
@@ -239,7 +239,7 @@ impl Harness {
     }
 
     /// Performs the flow's requests (waits advance the clock, never sleep) until it needs the admin.
-    fn drive(&mut self, flow: &mut ApplyFlow, mut step: Step) -> Step {
+    pub fn drive(&mut self, flow: &mut ApplyFlow, mut step: Step) -> Step {
         for _ in 0..40 {
             match step {
                 Step::Send { request, wait } => {
@@ -312,7 +312,7 @@ fn typed_location(flow: &ApplyFlow) -> Option<NewTrustedLocation> {
 }
 
 /// Reads the tenant and confirms `plan` (built on the first review unless given).
-fn read_and_confirm(
+pub fn read_and_confirm(
     h: &mut Harness,
     flow: &mut ApplyFlow,
     plan: Option<&Plan>,
@@ -369,15 +369,15 @@ impl Duration {
     }
 }
 
-/// Runs one cell: a fresh demo tenant, the fault at `row`, the flow driven to its end, and
-/// after a clear error (the fault over) one retry of what the admin had reviewed.
-pub fn run_cell(row: Row, label: &'static str, fault: Fault, duration: Duration) -> Cell {
+/// A fresh demo tenant (without its trusted location when `without_locations`), the admin signed
+/// in, and a flow for it; the plan's name is filled in by the caller.
+pub fn start(without_locations: bool) -> (Harness, ApplyFlow) {
     let mut tenant = SimTenant::contoso_demo().with_extension_app(REDIRECT, true);
-    if row == Row::LocationPost {
+    if without_locations {
         tenant = tenant.without_trusted_locations();
     }
     let token = sign_in(&mut tenant).access_token;
-    let mut h = Harness {
+    let h = Harness {
         tenant,
         token,
         now: NOW + 5_000,
@@ -389,8 +389,14 @@ pub fn run_cell(row: Row, label: &'static str, fault: Fault, duration: Duration)
         break_glass: h.tenant.break_glass.clone(),
         ..ApplySettings::default()
     };
-    let endpoints = GraphEndpoints::for_cloud(Cloud::Global);
-    let mut flow = ApplyFlow::new(endpoints, settings, 11);
+    let flow = ApplyFlow::new(GraphEndpoints::for_cloud(Cloud::Global), settings, 11);
+    (h, flow)
+}
+
+/// Runs one cell: a fresh demo tenant, the fault at `row`, the flow driven to its end, and
+/// after a clear error (the fault over) one retry of what the admin had reviewed.
+pub fn run_cell(row: Row, label: &'static str, fault: Fault, duration: Duration) -> Cell {
+    let (mut h, mut flow) = start(row == Row::LocationPost);
     let with_location = row == Row::LocationPost;
     let creating = matches!(
         row,

@@ -9,6 +9,11 @@
 mod matrix;
 
 use matrix::{markdown, run_matrix, Cell, Duration, Outcome, Row, FAULTS};
+use registration_guard::graph::apply::Step;
+use registration_guard::graph::errors::GraphError;
+use registration_guard::sim::{Fault, FaultRule};
+
+const POLICIES: &str = "/identity/conditionalAccess/policies";
 
 /// Phrases that tell the admin what to do next.
 const ACTIONS: [&str; 5] = ["try again", "check", "reload", "wait", "sign in"];
@@ -176,4 +181,48 @@ fn a_read_back_that_cannot_be_read_leaves_the_outcome_unknown_and_claims_nothing
         assert!(!message.contains("Nothing was created"), "{label}: {message}");
         assert!(retry_worked, "{label}: the fresh review finds the saved policy");
     }
+}
+
+#[test]
+fn a_policy_that_fails_after_its_trusted_location_was_created_names_the_location_and_the_retry_reuses_it() {
+    let (mut h, mut flow) = matrix::start(true);
+    h.tenant.add_fault(FaultRule::graph("POST", POLICIES, Fault::InternalError).times(12));
+    let (step, plan) = matrix::read_and_confirm(&mut h, &mut flow, None, true);
+    assert!(matches!(step, Step::Failed { error: GraphError::ServerError { status: 500, .. } }), "{step:?}");
+    assert_eq!(
+        flow.failure_note().as_deref(),
+        Some(
+            "The trusted location “Head office” was created; the policy was not (reading the policies back shows \
+             Microsoft Graph did not save it), so trying again is safe and uses that location."
+        )
+    );
+    h.tenant.faults.clear();
+    // Try again: the fresh read finds the location, so no second one is typed or created.
+    let (retry, _) = matrix::read_and_confirm(&mut h, &mut flow, plan.as_ref(), true);
+    assert!(matches!(retry, Step::Created { .. }), "{retry:?}");
+    let named = |name: &str| h.tenant.named_locations.iter().filter(|l| l.display_name() == name).count();
+    assert_eq!(named("Head office"), 1);
+    assert_eq!(flow.failure_note(), None, "the note belongs to the failure it explains");
+}
+
+#[test]
+fn only_a_creation_known_to_have_written_nothing_gets_a_note() {
+    // Reading back was impossible: the outcome is unknown, and the error says to check.
+    let (mut h, mut flow) = matrix::start(false);
+    h.tenant.add_fault(FaultRule::graph("POST", POLICIES, Fault::GatewayTimeout { after_commit: true }));
+    h.tenant.add_fault(FaultRule::graph("GET", POLICIES, Fault::TruncatedBody).on_occurrence(2).times(12));
+    let (step, _) = matrix::read_and_confirm(&mut h, &mut flow, None, false);
+    assert!(matches!(step, Step::Failed { error: GraphError::WriteUnconfirmed { .. } }), "{step:?}");
+    assert_eq!(flow.failure_note(), None);
+
+    // Enforce failing leaves the policy as it was: no creation note either.
+    let (mut h, mut flow) = matrix::start(false);
+    let (created, _) = matrix::read_and_confirm(&mut h, &mut flow, None, false);
+    assert!(matches!(created, Step::Created { .. }), "{created:?}");
+    h.tenant.add_fault(FaultRule::graph("PATCH", &format!("{POLICIES}/*"), Fault::InternalError).times(12));
+    let first = flow.enforce();
+    let failed = h.drive(&mut flow, first);
+    assert!(matches!(failed, Step::Failed { .. }), "{failed:?}");
+    assert_eq!(flow.failure_note(), None);
+    assert!(flow.policy().is_some(), "the flow still holds the policy, so Enforce works again");
 }
