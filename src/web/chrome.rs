@@ -10,8 +10,6 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(catch, js_namespace = ["chrome", "storage", "local"], js_name = get)]
-    fn storage_local_get(keys: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "storage", "local"], js_name = set)]
     fn storage_local_set(items: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = sendMessage)]
@@ -62,12 +60,6 @@ pub fn extension_id() -> Option<String> {
 pub fn manifest_version() -> Option<String> {
     let manifest = runtime_get_manifest().ok()?;
     Reflect::get(&manifest, &JsValue::from_str("version")).ok()?.as_string()
-}
-
-/// Reads one boolean from `chrome.storage.local`; `None` when it was never stored.
-pub async fn local_bool(key: &str) -> Result<Option<bool>, JsValue> {
-    let items = JsFuture::from(storage_local_get(&JsValue::from_str(key))?).await?;
-    Ok(Reflect::get(&items, &JsValue::from_str(key))?.as_bool())
 }
 
 /// Stores one boolean in `chrome.storage.local`.
