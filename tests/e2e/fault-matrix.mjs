@@ -137,8 +137,8 @@ export const FAULTS = [
   { label: 'truncated body', fault: { kind: 'truncatedBody' } },
 ];
 
-/** Steps whose outage variant is run: the writes that create something, the read-back, Enforce. */
-export const OUTAGE_STEPS = ['locationPost', 'policyPost', 'readBack', 'enforce'];
+/** Steps whose outage variant is run: the writes that create something, the read-back, Enforce, Delete. */
+export const OUTAGE_STEPS = ['locationPost', 'policyPost', 'readBack', 'enforce', 'undoDelete'];
 
 /**
  * The cells run in these lanes at once, each with its own emulated cloud and browser, one cell
