@@ -261,21 +261,22 @@ function panelError(frame) {
   return text(frame, '[data-testid="flow-error"]');
 }
 
-/** How many objects named `name` the tenant holds, policies and named locations. */
+/** How many policies (or, with `kind` 'locations', named locations) named `name` the tenant holds. */
 function copies(session, name, kind = 'policies') {
   const list = kind === 'policies' ? session.tenant.policies() : session.tenant.namedLocations();
   return list.filter((p) => p.displayName === name).length;
 }
 
 /**
- * Runs one cell in `session` (from `startSession`) and resolves with what
- * was observed:
+ * Runs one cell in `session` (from `startSession`) and resolves with what was observed:
  * `{step, fault, outage, outcome: 'recovered' | 'error' | 'unexpected', tries, error, errorShownWith,
  *   retry: 'created' | 'found' | 'changed' | null, mostCopies, copiesAtEnd, asPlanned, choicesKept,
- *   reviewedChoices, choicesAfterError, confirmedByReread, resultAfter, graph, what}`: `graph` lists
- *   the Graph requests the tenant answered in the cell; `errorShownWith` is
- *   what the policy's view showed beside an Enforce/Undo error, `resultAfter` that view at the end.
- * Assertions are the caller's; the cell only records, so the table can show any outcome.
+ *   reviewedChoices, choicesAfterError, applyOffered, confirmedByReread, resultAfter, graph, what}`:
+ *   `applyOffered` says whether the review after Try again still offered Apply when it found the
+ *   policy, `graph` lists the Graph requests the tenant answered in the cell, `errorShownWith` is
+ *   what the policy's view showed beside an Enforce/Undo error, `resultAfter` that view at the end,
+ *   `what` anything that went wrong outside the matrix's outcomes. Assertions are the caller's; the
+ *   cell only records, so the table can show any outcome.
  */
 export async function runCell(session, step, fault, { outage = false } = {}) {
   const times = outage ? OUTAGE_TIMES : 1;
@@ -283,7 +284,7 @@ export async function runCell(session, step, fault, { outage = false } = {}) {
   const tenant = session.tenant;
   const arm = () => {
     for (const rule of step.rules(fault.fault, times)) {
-      tenant.addGraphFault(rule.method, rule.path, rule.fault, { times: rule.times, occurrence: rule.occurrence ?? 1 });
+      tenant.addGraphFault(rule.method, rule.path, rule.fault, { times: rule.times });
     }
   };
   const disarm = () => tenant.update((s) => { s.faults = []; });
@@ -369,6 +370,7 @@ export async function runCell(session, step, fault, { outage = false } = {}) {
         if (found || protectedBy) {
           // The first attempt's write had landed: the fresh review shows it instead of a second one.
           cell.retry = 'found';
+          cell.applyOffered = await frame.getByRole('button', { name: /^Apply/ }).count() > 0;
         } else {
           await applyAndConfirm(frame);
           if (await flowState(frame, ['live', 'failed'], { timeout: 60_000 }) === 'live') cell.retry = 'created';

@@ -35,6 +35,7 @@ function assertCell(cell, step) {
   assert.ok(ACTIONS.some((a) => lower.includes(a)), `${where}: does not say what to do: ${message}`);
   assert.doesNotMatch(message, /[{}]|debug|undefined|null/i, `${where}: internals leak into ${message}`);
   assert.ok(['created', 'found', 'changed'].includes(cell.retry), `${where}: pressing the button again did not go through`);
+  if (cell.retry === 'found') assert.equal(cell.applyOffered, false, `${where}: the review found the policy yet offers to create it again`);
   if (step.phase === 'create') {
     assert.equal(cell.choicesKept, true,
       `${where}: after the error the review shows ${JSON.stringify(cell.choicesAfterError)}, the admin chose ${JSON.stringify(step.choices)}`);
