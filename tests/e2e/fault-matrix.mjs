@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { startMicrosoftCloud } from '../emulator/microsoft-cloud.mjs';
 import { launchBrowser } from './browser.mjs';
 import { eventually } from './panel.mjs';
-import { flowState, openPanel, text, useScenario } from './apply-flow.mjs';
+import { applyAndConfirm, flowState, openPanel, text, useScenario } from './apply-flow.mjs';
 
 const POLICIES = '/identity/conditionalAccess/policies';
 const LOCATIONS = '/identity/conditionalAccess/namedLocations';
@@ -249,11 +249,6 @@ async function choose(frame, choices) {
     await frame.locator('[name="rg-location-ranges"]').fill(choices.location.ranges);
   }
   await eventually(async () => assert.deepEqual(await readChoices(frame, Boolean(choices.location)), choices));
-}
-
-async function applyAndConfirm(frame) {
-  await frame.getByRole('button', { name: /^Apply/ }).click();
-  await frame.getByRole('button', { name: 'Create the policy' }).click();
 }
 
 /** The panel's error sentence, or null. */
