@@ -361,6 +361,8 @@ const GRAPH_CALLS: &[(Method, GraphVersion, &str)] = &[
     (Method::Get, GraphVersion::V1, "/identity/conditionalAccess/policies"),
     (Method::Post, GraphVersion::V1, "/identity/conditionalAccess/policies"),
     (Method::Post, GraphVersion::V1, "/identity/conditionalAccess/namedLocations"),
+    // Read back after a lost answer to the trusted location's POST (never a blind second POST).
+    (Method::Get, GraphVersion::V1, "/identity/conditionalAccess/namedLocations"),
     (Method::Patch, GraphVersion::V1, "/identity/conditionalAccess/policies/*"),
     (Method::Delete, GraphVersion::V1, "/identity/conditionalAccess/policies/*"),
     (Method::Get, GraphVersion::V1, "/me"),
@@ -993,6 +995,7 @@ mod tests {
             (Method::Post, format!("{g}/v1.0/identity/conditionalAccess/policies")),
             (Method::Get, format!("{g}/v1.0/identity/conditionalAccess/policies?$top=999")),
             (Method::Post, format!("{g}/v1.0/identity/conditionalAccess/namedLocations")),
+            (Method::Get, format!("{g}/v1.0/identity/conditionalAccess/namedLocations?$top=999")),
             (Method::Patch, format!("{g}/v1.0/identity/conditionalAccess/policies/0a1b2c3d-0000-4000-8000-000000000001")),
             (Method::Delete, format!("{g}/v1.0/identity/conditionalAccess/policies/0a1b2c3d-0000-4000-8000-000000000001")),
             (Method::Get, format!("{g}/v1.0/users?$search=%22displayName:break%22")),

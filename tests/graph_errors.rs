@@ -262,3 +262,19 @@ fn every_error_serializes_for_the_panel() {
     assert_eq!(serde_json::from_value::<GraphError>(json).unwrap(), e);
     assert!(e.to_string().contains("App registrations > your app > API permissions > Grant admin consent"));
 }
+
+#[test]
+fn a_server_error_quoting_graph_ends_its_sentence_once() {
+    let error = GraphError::ServerError { status: 500, message: Some("An error has occurred while processing the request.".into()) };
+    let text = error.to_string();
+    assert!(text.contains("processing the request. Try again in a few minutes"), "{text}");
+    assert!(!text.contains(".."), "{text}");
+}
+
+#[test]
+fn an_unconfirmed_write_points_at_the_list_it_may_have_changed() {
+    let location = GraphError::WriteUnconfirmed { operation: Operation::CreateNamedLocation }.to_string();
+    assert!(location.contains("Check the named locations in the portal"), "{location}");
+    let policy = GraphError::WriteUnconfirmed { operation: Operation::CreatePolicy }.to_string();
+    assert!(policy.contains("Check the Conditional Access policies in the portal"), "{policy}");
+}

@@ -358,7 +358,8 @@ impl fmt::Display for GraphError {
             GraphError::ServerError { status, message } => {
                 write!(f, "Microsoft Graph had a server error (HTTP {status})")?;
                 if let Some(m) = message {
-                    write!(f, ": {m}")?;
+                    // Graph's messages usually end with their own full stop.
+                    write!(f, ": {}", m.trim_end().trim_end_matches('.'))?;
                 }
                 f.write_str(". Try again in a few minutes; check https://status.cloud.microsoft if it persists.")
             }
@@ -400,8 +401,12 @@ impl fmt::Display for GraphError {
             GraphError::WriteUnconfirmed { operation } => write!(
                 f,
                 "Could not confirm the outcome of {} and did not send it again, to avoid a duplicate. Check the \
-                 Conditional Access policies in the portal before trying again.",
-                operation.noun()
+                 {} in the portal before trying again.",
+                operation.noun(),
+                match operation {
+                    Operation::CreateNamedLocation => "named locations",
+                    _ => "Conditional Access policies",
+                }
             ),
             GraphError::Unexpected { status, code, message } => {
                 write!(f, "Microsoft Graph answered HTTP {status}")?;
