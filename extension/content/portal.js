@@ -18,7 +18,7 @@
 
   function start() {
     const HOST_TAG = 'registration-guard-panel';
-    // Later changes within this window after a sent update are coalesced into one more update.
+    // Changes on the same address within this time after an update are coalesced into one more.
     const THROTTLE_MS = 150;
 
     const text = (selector) => {
@@ -67,7 +67,14 @@
     frame.src = `${panelUrl}#${token}`;
 
     let port = null;
-    const send = () => { if (port) port.postMessage({ type: 'facts', facts: readFacts() }); };
+    // The address in the last facts sent: a different one means the admin navigated.
+    let sentUrl = null;
+    const send = () => {
+      if (!port) return;
+      const facts = readFacts();
+      sentUrl = facts.url;
+      port.postMessage({ type: 'facts', facts });
+    };
 
     frame.addEventListener('load', () => {
       if (port) port.close();
@@ -90,25 +97,28 @@
     document.documentElement.append(host);
 
     // Navigation in the portal is client-side and arrives as bursts of events (address, title,
-    // blade). The first event of a burst is sent in the next task, once the portal's own handler has
-    // finished updating the page, so the panel follows without delay; events within THROTTLE_MS
-    // after it are coalesced into one trailing update.
-    let pending = 0;
+    // blade). An update is sent in the next task, once the portal's own handler has finished
+    // updating the page. For THROTTLE_MS after it, further changes on the same address (a resize,
+    // a late title) are coalesced into one trailing update; a new address is sent at once, since
+    // the admin is waiting for the panel of the blade they opened.
+    let queued = false;
+    let quiet = 0;
     let changedSince = false;
     const schedule = () => {
-      if (pending) {
+      if (queued) return;
+      if (quiet && location.href === sentUrl) {
         changedSince = true;
         return;
       }
-      pending = setTimeout(() => {
+      clearTimeout(quiet);
+      queued = true;
+      setTimeout(() => {
+        queued = false;
         changedSince = false;
         send();
-        pending = setTimeout(() => {
-          pending = 0;
-          if (changedSince) {
-            changedSince = false;
-            schedule();
-          }
+        quiet = setTimeout(() => {
+          quiet = 0;
+          if (changedSince) schedule();
         }, THROTTLE_MS);
       });
     };
