@@ -14,6 +14,7 @@ use registration_guard::graph::apply::{
 };
 use registration_guard::graph::auth::{Pkce, SignInContext, SignInRequest, TokenSet};
 use registration_guard::graph::{GraphEndpoints, HttpRequest, HttpResponse, TransportFailure};
+use registration_guard::messages::GraphCall;
 use registration_guard::sim::scenarios::*;
 use registration_guard::sim::{Fault, FaultRule, SimRequest, SimTenant, Transport};
 
@@ -243,6 +244,11 @@ impl Harness {
         for _ in 0..40 {
             match step {
                 Step::Send { request, wait } => {
+                    // The extension's background forwards only allow-listed calls: the matrix must
+                    // not recover through a request the real extension would refuse.
+                    if let Err(refused) = GraphCall::from(request.clone()).check(Cloud::Global) {
+                        panic!("the background would refuse {} {}: {refused}", request.method.as_str(), request.url);
+                    }
                     self.now += wait.map_or(0, |w| w.ms) + 100;
                     let outcome = self.perform(&request.with_bearer(&self.token.clone()));
                     step = flow.on_response(outcome, self.now);

@@ -426,7 +426,7 @@ impl GraphCall {
             Ok(())
         } else {
             Err(MessageError::Malformed(format!(
-                "{} {} is not a Microsoft Graph call Registration Guard makes in the {} cloud",
+                "{} {} is not a Microsoft Graph call Registration Guard makes in the {}",
                 self.method.as_str(),
                 self.url.split('?').next().unwrap_or(""),
                 cloud.label()
