@@ -12,16 +12,14 @@ use registration_guard::engine::presets::{build_plan, Plan, PlanOptions, Preset}
 use registration_guard::graph::apply::{
     ApplyFlow, ApplySettings, LocationError, NewTrustedLocation, Step, Undo,
 };
-use registration_guard::graph::auth::{Pkce, SignInContext, SignInRequest, TokenSet};
-use registration_guard::graph::{GraphEndpoints, HttpRequest, HttpResponse, TransportFailure};
+use registration_guard::graph::{GraphEndpoints, HttpRequest};
 use registration_guard::messages::GraphCall;
-use registration_guard::sim::scenarios::*;
-use registration_guard::sim::{Fault, FaultRule, SimRequest, SimTenant, Transport};
+use registration_guard::sim::{Fault, FaultRule, SimTenant};
 
-/// 2024-05-01T12:00:00Z.
-const NOW: u64 = 1_714_564_800_000;
-const REDIRECT: &str = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/";
-const ORIGIN: &str = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
+#[path = "../tests/common/sim_client.rs"]
+mod sim_client;
+use sim_client::{sign_in, NOW, REDIRECT};
+
 const POLICIES: &str = "/identity/conditionalAccess/policies";
 const LOCATIONS: &str = "/identity/conditionalAccess/namedLocations";
 /// The trusted location the admin types when the tenant has none.
@@ -209,25 +207,10 @@ pub struct Harness {
 
 impl Harness {
     fn perform(&mut self, req: &HttpRequest) -> registration_guard::graph::Outcome {
-        let mut sim = SimRequest::from_url(req.method.as_str(), &req.url)
-            .expect("the client sends absolute https addresses");
-        sim.headers = req.headers.clone();
-        sim.headers.push(("Origin".to_owned(), ORIGIN.to_owned()));
-        sim.body = req.body.clone();
         self.sent.push(req.clone());
-        let res = self.tenant.handle(&sim, self.now);
+        let outcome = sim_client::perform(&mut self.tenant, req, self.now);
         self.most_copies = self.most_copies.max(self.copies());
-        match res.transport {
-            Transport::Normal => Ok(HttpResponse {
-                status: res.status,
-                headers: res.headers,
-                body: res.body,
-            }),
-            // What the browser's fetch reports when the socket closes early.
-            Transport::Reset | Transport::TruncateAfter { .. } => Err(TransportFailure::Network {
-                message: "the connection was closed before the answer ended".to_owned(),
-            }),
-        }
+        outcome
     }
 
     /// Policies in the tenant with the plan's display name.
@@ -262,48 +245,6 @@ impl Harness {
     fn tries(&self, row: Row, from: usize) -> usize {
         self.sent[from..].iter().filter(|r| row.is_step(r)).count()
     }
-}
-
-fn sign_in(t: &mut SimTenant) -> TokenSet {
-    let endpoints = GraphEndpoints::for_cloud(Cloud::Global);
-    let request = SignInRequest {
-        scopes: registration_guard::graph::auth::base_scopes(&endpoints),
-        endpoints,
-        tenant: "organizations".to_owned(),
-        client_id: REGISTRATION_GUARD_CLIENT_ID.to_owned(),
-        redirect_uri: REDIRECT.to_owned(),
-        state: "0f9e8d7c6b5a".to_owned(),
-        pkce: Pkce::from_random(&[7; 32]),
-        login_hint: None,
-        prompt: None,
-    };
-    let authorize = SimRequest::from_url("GET", &request.authorize_url())
-        .expect("an absolute authorize address");
-    let res = t.handle(&authorize, NOW);
-    let location = res
-        .header("Location")
-        .expect("the sign-in redirects back")
-        .to_owned();
-    let code = request
-        .parse_redirect(&location)
-        .expect("the redirect carries a code");
-    let mut token_req = SimRequest::from_url("POST", &request.token_request(&code).url)
-        .expect("an absolute token address");
-    let form = request.token_request(&code);
-    token_req.headers = form.headers.clone();
-    token_req
-        .headers
-        .push(("Origin".to_owned(), ORIGIN.to_owned()));
-    token_req.body = form.body.clone();
-    let answer = t.handle(&token_req, NOW + 1_000);
-    TokenSet::from_token_response(
-        answer.status,
-        &answer.body,
-        NOW + 1_000,
-        &SignInContext::from(&request),
-        None,
-    )
-    .expect("the token answer is accepted")
 }
 
 /// The location the admin typed, checked against the tenant as (re-)read. Once a first attempt
@@ -382,7 +323,7 @@ pub fn start(without_locations: bool) -> (Harness, ApplyFlow) {
     if without_locations {
         tenant = tenant.without_trusted_locations();
     }
-    let token = sign_in(&mut tenant).access_token;
+    let token = sign_in(&mut tenant, Cloud::Global).access_token;
     let h = Harness {
         tenant,
         token,
